@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * proxyfs_export.c: the exported directory and confined path resolution
+ */
+#include "pfsinternal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "pfserror.h"
+#include "pfsfile.h"
+#include "pfslog.h"
+#include "proxyfs_export.h"
+
+/* Filesystems whose inodes answer FS_IOC_GETVERSION; QEMU's helper
+ * enables getversion for the same set, checked on the export root. */
+#define PFS_EXT_SUPER_MAGIC 0xEF53
+#define PFS_BTRFS_SUPER_MAGIC 0x9123683E
+#define PFS_REISERFS_SUPER_MAGIC 0x52654973
+#define PFS_XFS_SUPER_MAGIC 0x58465342
+
+/* openat2(RESOLVE_IN_ROOT) answers EAGAIN when a concurrent rename
+ * might have let ".." escape; it is safe to try again. */
+#define PFS_RESOLVE_RETRIES 32
+
+static int
+pfsOpenat2(int dirfd, const char *path, int flags)
+{
+    struct open_how how = {
+        .flags = flags | O_CLOEXEC,
+        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+    };
+    int i;
+
+    for (i = 0; i < PFS_RESOLVE_RETRIES; i++) {
+        long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+        if (fd >= 0)
+            return fd;
+        if (errno != EAGAIN && errno != EINTR)
+            return -errno;
+    }
+    return -EAGAIN;
+}
+
+
+int
+pfsProxyExportOpen(pfsProxyExport *exp, const char *path)
+{
+    struct statfs sfs;
+    struct stat st;
+    int fd;
+
+    memset(exp, 0, sizeof(*exp));
+    exp->rootfd = -1;
+    exp->procfd = -1;
+
+    if (path[0] != '/') {
+        pfsReportError(_("export path '%s' is not absolute"), path);
+        return -1;
+    }
+
+    exp->rootfd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (exp->rootfd < 0) {
+        if (errno == ENOTDIR || errno == ELOOP)
+            pfsReportError(_("export path '%s' is not a directory"), path);
+        else
+            pfsReportSystemError(errno, _("cannot open export path '%s'"), path);
+        goto error;
+    }
+
+    /* Fail closed on kernels that cannot confine a lookup (before 5.6). */
+    fd = pfsOpenat2(exp->rootfd, ".", O_PATH | O_DIRECTORY);
+    if (fd < 0) {
+        if (fd == -ENOSYS)
+            pfsReportError(_("openat2() is not available: virt-proxyfs-helper needs Linux 5.6 or later to confine paths to the export"));
+        else
+            pfsReportSystemError(-fd, _("cannot resolve paths under '%s'"), path);
+        goto error;
+    }
+    close(fd);
+
+    /* Opened now, while /proc is still reachable, so that pinned fds can
+     * be reopened and chmodded later without any path into the host. */
+    exp->procfd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (exp->procfd < 0) {
+        pfsReportSystemError(errno, _("cannot open /proc/self/fd (is /proc mounted?)"));
+        goto error;
+    }
+    if (fstatfs(exp->procfd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) {
+        pfsReportError(_("/proc/self/fd is not on a proc filesystem"));
+        goto error;
+    }
+
+    if (fstatfs(exp->rootfd, &sfs) < 0) {
+        pfsReportSystemError(errno, _("cannot read filesystem of '%s'"), path);
+        goto error;
+    }
+    switch (sfs.f_type) {
+    case PFS_EXT_SUPER_MAGIC:
+    case PFS_BTRFS_SUPER_MAGIC:
+    case PFS_REISERFS_SUPER_MAGIC:
+    case PFS_XFS_SUPER_MAGIC:
+        exp->getversion = true;
+        break;
+    default:
+        exp->getversion = false;
+        break;
+    }
+
+    if (fstat(exp->rootfd, &st) < 0) {
+        pfsReportSystemError(errno, _("cannot stat export path '%s'"), path);
+        goto error;
+    }
+
+    exp->euid = geteuid();
+    exp->egid = getegid();
+    return 0;
+
+ error:
+    pfsProxyExportClose(exp);
+    return -1;
+}
+
+
+void
+pfsProxyExportClose(pfsProxyExport *exp)
+{
+    pfsForceClose(&exp->rootfd);
+    pfsForceClose(&exp->procfd);
+}
+
+
+void
+pfsProxyPathClear(pfsProxyPath *path)
+{
+    if (path->ownsFd)
+        pfsForceClose(&path->fd);
+    path->fd = -1;
+    path->ownsFd = false;
+}
+
+
+/* A path made of slashes only (or nothing) is the root. */
+static bool
+pfsPathIsSlashes(const char *start, const char *end)
+{
+    for (; start < end; start++) {
+        if (*start != '/')
+            return false;
+    }
+    return true;
+}
+
+
+typedef struct {
+    const char *parentStart;
+    const char *parentEnd;   /* the parent is [parentStart, parentEnd) */
+    const char *nameStart;
+    size_t nameLen;
+    bool trailingSlash;
+    bool isRoot;
+} pfsPathSplit;
+
+static int
+pfsPathSplitString(const char *path, pfsPathSplit *split)
+{
+    size_t len = strlen(path);
+    const char *end;
+    const char *slash;
+
+    memset(split, 0, sizeof(*split));
+    if (len == 0)
+        return -ENOENT;
+
+    end = path + len;
+    while (end > path && end[-1] == '/')
+        end--;
+    if (end == path) {
+        split->isRoot = true;
+        return 0;
+    }
+    split->trailingSlash = (end != path + len);
+
+    slash = memrchr(path, '/', end - path);
+    split->nameStart = slash ? slash + 1 : path;
+    split->nameLen = end - split->nameStart;
+    split->parentStart = path;
+    split->parentEnd = slash ? slash : path;
+    return 0;
+}
+
+
+static bool
+pfsNameIsDots(const char *name, size_t len)
+{
+    return (len == 1 && name[0] == '.') ||
+           (len == 2 && name[0] == '.' && name[1] == '.');
+}
+
+
+/* Point @out at the parent directory described by @split. */
+static int
+pfsProxyPathOpenParent(pfsProxyExport *exp,
+                       const pfsPathSplit *split,
+                       pfsProxyPath *out)
+{
+    size_t plen = split->parentEnd - split->parentStart;
+    int fd;
+
+    if (split->nameLen > NAME_MAX)
+        return -ENAMETOOLONG;
+    memcpy(exp->nameBuf, split->nameStart, split->nameLen);
+    exp->nameBuf[split->nameLen] = '\0';
+    out->name = exp->nameBuf;
+
+    /* The common case, a name in the root, needs no lookup at all. */
+    if (pfsPathIsSlashes(split->parentStart, split->parentEnd)) {
+        out->fd = exp->rootfd;
+        out->ownsFd = false;
+        return 0;
+    }
+
+    if (plen > PATH_MAX)
+        return -ENAMETOOLONG;
+    memcpy(exp->parentBuf, split->parentStart, plen);
+    exp->parentBuf[plen] = '\0';
+
+    fd = pfsOpenat2(exp->rootfd, exp->parentBuf, O_PATH | O_DIRECTORY);
+    if (fd < 0)
+        return fd;
+    out->fd = fd;
+    out->ownsFd = true;
+    return 0;
+}
+
+
+int
+pfsProxyPathLookup(pfsProxyExport *exp, const char *path,
+                   pfsProxyPath *out)
+{
+    pfsPathSplit split;
+    int r;
+
+    out->fd = -1;
+    out->ownsFd = false;
+    out->name = ".";
+    out->isDir = false;
+    out->isRoot = false;
+    out->trailingSlash = false;
+
+    if ((r = pfsPathSplitString(path, &split)) < 0)
+        return r;
+
+    if (split.isRoot) {
+        out->fd = exp->rootfd;
+        out->isDir = true;
+        out->isRoot = true;
+        return 0;
+    }
+
+    /* "." and ".." are never symlinks and a trailing slash means "follow
+     * and require a directory", so resolving the whole path inside the
+     * root is exactly right, and ".." can never leave the export. */
+    if (split.trailingSlash || pfsNameIsDots(split.nameStart, split.nameLen)) {
+        int fd = pfsOpenat2(exp->rootfd, path, O_PATH | O_DIRECTORY);
+        if (fd < 0)
+            return fd;
+        out->fd = fd;
+        out->ownsFd = true;
+        out->isDir = true;
+        return 0;
+    }
+
+    return pfsProxyPathOpenParent(exp, &split, out);
+}
+
+
+int
+pfsProxyPathParent(pfsProxyExport *exp, const char *path,
+                   pfsProxyPath *out)
+{
+    pfsPathSplit split;
+    int r;
+
+    out->fd = -1;
+    out->ownsFd = false;
+    out->name = ".";
+    out->isDir = false;
+    out->isRoot = false;
+    out->trailingSlash = false;
+
+    if ((r = pfsPathSplitString(path, &split)) < 0)
+        return r;
+
+    if (split.isRoot) {
+        out->fd = exp->rootfd;
+        out->isRoot = true;
+        return 0;
+    }
+    out->trailingSlash = split.trailingSlash;
+    return pfsProxyPathOpenParent(exp, &split, out);
+}
+
+
+int
+pfsProxyPathPin(pfsProxyExport *exp, const char *path,
+                bool nofollow, int extraFlags)
+{
+    if (path[0] == '\0')
+        return -ENOENT;
+    return pfsOpenat2(exp->rootfd, path,
+                      O_PATH | extraFlags | (nofollow ? O_NOFOLLOW : 0));
+}
+
+
+int
+pfsProxyPathReopen(pfsProxyExport *exp, int pinned, int flags)
+{
+    char num[16];
+    int fd;
+
+    snprintf(num, sizeof(num), "%d", pinned);
+    fd = openat(exp->procfd, num, (flags & ~O_NOFOLLOW) | O_CLOEXEC | O_NOCTTY);
+    return fd < 0 ? -errno : fd;
+}
+
+
+int
+pfsProxyPathChmodPinned(pfsProxyExport *exp, int pinned, mode_t mode)
+{
+    char num[16];
+
+    snprintf(num, sizeof(num), "%d", pinned);
+    return fchmodat(exp->procfd, num, mode, 0) < 0 ? -errno : 0;
+}
+
+
+int
+pfsProxyPathUtimesPinned(pfsProxyExport *exp, int pinned,
+                         const struct timespec times[2])
+{
+    char num[16];
+
+    snprintf(num, sizeof(num), "%d", pinned);
+    return utimensat(exp->procfd, num, times, 0) < 0 ? -errno : 0;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * pfsfile.h: file descriptor helpers
+ */
+#pragma once
+
+#include "pfsinternal.h"
+
+#include <sys/types.h>
+
+/* Close *fdptr if it is open and set it to -1; errno is preserved. */
+void pfsForceClose(int *fdptr);
+
+/* An int fd that is closed when it goes out of scope. */
+#define PFS_AUTOCLOSE __attribute__((cleanup(pfsForceClose))) int
+
+/* Write or read all of a buffer, retrying on EINTR and short counts.
+ * Return the count, or -1 with errno set. A read that hits EOF early
+ * returns the shorter count. */
+ssize_t pfsSafeWrite(int fd, const void *buf, size_t count);
+ssize_t pfsSafeRead(int fd, void *buf, size_t count);
+
+/* Close every fd from @from upwards except those listed in @keep.
+ * Returns 0, or -1 with an error reported. */
+int pfsCloseFdsExcept(int from, const int *keep, size_t nkeep);
+
+/* Set or clear FD_CLOEXEC. Returns 0, or -1 with an error reported. */
+int pfsSetCloseExec(int fd, bool closeOnExec);
+
+/* Parse a non-negative decimal int with nothing trailing. */
+int pfsParseFD(const char *str, int *fd);
