@@ -32,8 +32,15 @@
 #define PFS_ID_UNCHANGED ((uint32_t)-1)
 
 /* Requested flags a T_OPEN may not carry: creating goes through T_CREATE,
- * and an O_PATH fd is of no use to QEMU. */
-#define PFS_OPEN_FORBIDDEN_FLAGS (O_CREAT | O_EXCL | O_PATH | __O_TMPFILE)
+ * and an O_PATH fd is of no use to QEMU. (O_TMPFILE is tested on its own:
+ * glibc's definition includes O_DIRECTORY.) */
+#define PFS_OPEN_FORBIDDEN_FLAGS (O_CREAT | O_EXCL | O_PATH)
+
+static bool
+pfsOpenFlagsForbidden(int flags, int forbidden)
+{
+    return (flags & forbidden) || (flags & O_TMPFILE) == O_TMPFILE;
+}
 
 #define PFS_DECODE(call) \
     do { \
@@ -102,7 +109,7 @@ pfsProxyOpOpen(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
     PFS_DECODE(pfsProxyDecodeString(dec, &path));
     PFS_DECODE(pfsProxyDecodeS32(dec, &flags));
 
-    if (flags & PFS_OPEN_FORBIDDEN_FLAGS)
+    if (pfsOpenFlagsForbidden(flags, PFS_OPEN_FORBIDDEN_FLAGS))
         return -EINVAL;
     /* read-only exports: the table cannot tell an open for writing */
     if (exp->readonly && pfsOpenFlagsWrite(flags))
@@ -182,7 +189,8 @@ pfsProxyNewAttrsApply(pfsProxyExport *exp,
 
 /* Check that what sits at @name is what we just created (a host process
  * with write access to the directory could have swapped it): our own
- * object, of the expected type, mode 0, with no other link. */
+ * object, of the expected type, mode 0 (a directory may have inherited
+ * S_ISGID), with no other link. */
 static int32_t
 pfsProxyPinCreated(pfsProxyExport *exp, int dirfd, const char *name,
                    mode_t type, int *pinned)
@@ -198,7 +206,7 @@ pfsProxyPinCreated(pfsProxyExport *exp, int dirfd, const char *name,
         return r;
     }
     if ((st.st_mode & S_IFMT) != type || st.st_uid != exp->euid ||
-        (!S_ISLNK(type) && (st.st_mode & 07777) != 0) ||
+        (!S_ISLNK(type) && (st.st_mode & 07777 & ~(S_ISDIR(type) ? S_ISGID : 0)) != 0) ||
         (!S_ISDIR(type) && st.st_nlink != 1)) {
         close(fd);
         PFS_WARN(_("'%s' changed while it was being created; not touching it"),
@@ -237,7 +245,7 @@ pfsProxyOpCreate(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply
     PFS_DECODE(pfsProxyDecodeU32(dec, &uid));
     PFS_DECODE(pfsProxyDecodeU32(dec, &gid));
 
-    if (flags & (O_PATH | __O_TMPFILE))
+    if (pfsOpenFlagsForbidden(flags, O_PATH))
         return -EINVAL;
 
     if ((r = pfsProxyPathParent(exp, path.str, &where)) < 0)

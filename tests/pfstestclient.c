@@ -1,0 +1,748 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * pfstestclient.c: a client of the proxy protocol, for tests and tools
+ */
+#include "pfsinternal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pfsfdpass.h"
+#include "pfsfile.h"
+#include "pfstestclient.h"
+
+#define PFS_TEST_REPLY_TIMEOUT_MS 10000
+
+pfsTestHelper *
+pfsTestHelperStart(const char *binary,
+                   const char *exportPath,
+                   const char *const *extra)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *fdstr = NULL;
+    pfsTestHelper *helper;
+    int sv[2];
+    int logfd;
+    pid_t pid;
+
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+        fprintf(stderr, "socketpair: %s\n", g_strerror(errno));
+        return NULL;
+    }
+
+    helper = g_new0(pfsTestHelper, 1);
+    helper->sock = sv[0];
+    helper->logPath = g_strdup_printf("%s/pfstest-helper-XXXXXX",
+                                      g_get_tmp_dir());
+    if ((logfd = g_mkstemp_full(helper->logPath, O_RDWR | O_CLOEXEC, 0600)) < 0) {
+        fprintf(stderr, "mkstemp: %s\n", g_strerror(errno));
+        close(sv[1]);
+        pfsTestHelperFree(helper);
+        return NULL;
+    }
+
+    fdstr = g_strdup_printf("%d", sv[1]);
+    g_ptr_array_add(argv, g_strdup(binary));
+    g_ptr_array_add(argv, g_strdup("-n"));
+    g_ptr_array_add(argv, g_strdup("-p"));
+    g_ptr_array_add(argv, g_strdup(exportPath));
+    g_ptr_array_add(argv, g_strdup("-f"));
+    g_ptr_array_add(argv, g_strdup(fdstr));
+    for (; extra && *extra; extra++)
+        g_ptr_array_add(argv, g_strdup(*extra));
+    g_ptr_array_add(argv, NULL);
+
+    if ((pid = fork()) < 0) {
+        fprintf(stderr, "fork: %s\n", g_strerror(errno));
+        close(sv[1]);
+        close(logfd);
+        pfsTestHelperFree(helper);
+        return NULL;
+    }
+    if (pid == 0) {
+        int nullfd = open("/dev/null", O_RDONLY);
+        dup2(nullfd, STDIN_FILENO);
+        dup2(logfd, STDOUT_FILENO);
+        dup2(logfd, STDERR_FILENO);
+        pfsSetCloseExec(sv[1], false);
+        execv(binary, (char **)argv->pdata);
+        fprintf(stderr, "exec %s: %s\n", binary, g_strerror(errno));
+        _exit(127);
+    }
+
+    close(sv[1]);
+    close(logfd);
+    helper->pid = pid;
+    return helper;
+}
+
+
+int
+pfsTestHelperWaitExit(pfsTestHelper *helper, int ms)
+{
+    int status;
+    int waited;
+
+    if (helper->pid <= 0)
+        return -1;
+    for (waited = 0; waited <= ms; waited += 5) {
+        pid_t r = waitpid(helper->pid, &status, WNOHANG);
+        if (r == helper->pid) {
+            helper->pid = 0;
+            return status;
+        }
+        if (r < 0)
+            return -1;
+        g_usleep(5000);
+    }
+    return -1;
+}
+
+
+int
+pfsTestHelperFinish(pfsTestHelper *helper)
+{
+    int status = -1;
+
+    pfsForceClose(&helper->sock);
+    if (helper->pid > 0) {
+        status = pfsTestHelperWaitExit(helper, 10000);
+        if (status == -1) {
+            kill(helper->pid, SIGKILL);
+            waitpid(helper->pid, &status, 0);
+            helper->pid = 0;
+        }
+    }
+    return status;
+}
+
+
+void
+pfsTestHelperFree(pfsTestHelper *helper)
+{
+    if (!helper)
+        return;
+    if (helper->pid > 0 || helper->sock >= 0)
+        pfsTestHelperFinish(helper);
+    if (helper->logPath)
+        unlink(helper->logPath);
+    g_free(helper->logPath);
+    g_free(helper);
+}
+
+
+char *
+pfsTestHelperLog(pfsTestHelper *helper)
+{
+    char *content = NULL;
+
+    if (!g_file_get_contents(helper->logPath, &content, NULL, NULL))
+        return g_strdup("");
+    return content;
+}
+
+
+void
+pfsTestMsgBegin(pfsTestMsg *msg, uint32_t type)
+{
+    uint32_t zero = 0;
+
+    memcpy(msg->buf, &type, 4);
+    memcpy(msg->buf + 4, &zero, 4);
+    msg->len = PFS_PROXY_HEADER_SIZE;
+}
+
+
+void
+pfsTestMsgBytes(pfsTestMsg *msg, const void *data, size_t len)
+{
+    g_assert(msg->len + len <= sizeof(msg->buf));
+    memcpy(msg->buf + msg->len, data, len);
+    msg->len += len;
+}
+
+
+void
+pfsTestMsgU32(pfsTestMsg *msg, uint32_t val)
+{
+    pfsTestMsgBytes(msg, &val, sizeof(val));
+}
+
+
+void
+pfsTestMsgU64(pfsTestMsg *msg, uint64_t val)
+{
+    pfsTestMsgBytes(msg, &val, sizeof(val));
+}
+
+
+static void
+pfsTestMsgString(pfsTestMsg *msg, const void *data, size_t len)
+{
+    uint16_t n = len;
+
+    g_assert(len <= 0xFFFF);
+    pfsTestMsgBytes(msg, &n, sizeof(n));
+    pfsTestMsgBytes(msg, data, len);
+}
+
+
+void
+pfsTestMsgStr(pfsTestMsg *msg, const char *str)
+{
+    pfsTestMsgString(msg, str, strlen(str));
+}
+
+
+void
+pfsTestMsgPath(pfsTestMsg *msg, const char *path)
+{
+    pfsTestMsgString(msg, path, strlen(path) + 1);
+}
+
+
+void
+pfsTestMsgEnd(pfsTestMsg *msg)
+{
+    uint32_t size = msg->len - PFS_PROXY_HEADER_SIZE;
+
+    memcpy(msg->buf + 4, &size, 4);
+}
+
+
+pfsProxyReplyClass
+pfsTestReplyClassOf(const pfsTestMsg *msg)
+{
+    uint32_t type;
+    int32_t size = 1;
+
+    memcpy(&type, msg->buf, 4);
+    switch (type) {
+    case PFS_PROXY_T_OPEN:
+    case PFS_PROXY_T_CREATE:
+        return PFS_PROXY_REPLY_FD;
+    case PFS_PROXY_T_LSTAT:
+    case PFS_PROXY_T_READLINK:
+    case PFS_PROXY_T_STATFS:
+    case PFS_PROXY_T_GETVERSION:
+        return PFS_PROXY_REPLY_DATA;
+    case PFS_PROXY_T_LGETXATTR:
+    case PFS_PROXY_T_LLISTXATTR:
+        if (msg->len >= PFS_PROXY_HEADER_SIZE + 4)
+            memcpy(&size, msg->buf + PFS_PROXY_HEADER_SIZE, 4);
+        return size == 0 ? PFS_PROXY_REPLY_STATUS : PFS_PROXY_REPLY_DATA;
+    default:
+        return PFS_PROXY_REPLY_STATUS;
+    }
+}
+
+
+int
+pfsTestSendRaw(pfsTestHelper *helper, const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    size_t done = 0;
+
+    while (done < len) {
+        ssize_t r = send(helper->sock, p + done, len - done, MSG_NOSIGNAL);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        done += r;
+    }
+    return 0;
+}
+
+
+static int
+pfsTestWaitReadable(int fd)
+{
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    int r;
+
+    do {
+        r = poll(&pfd, 1, PFS_TEST_REPLY_TIMEOUT_MS);
+    } while (r < 0 && errno == EINTR);
+    if (r == 0)
+        fprintf(stderr, "no reply from the helper within %d ms\n",
+                PFS_TEST_REPLY_TIMEOUT_MS);
+    return r > 0 ? 0 : -1;
+}
+
+
+static int
+pfsTestRecvAll(int fd, void *buf, size_t len)
+{
+    uint8_t *p = buf;
+    size_t done = 0;
+
+    while (done < len) {
+        ssize_t r;
+
+        if (pfsTestWaitReadable(fd) < 0)
+            return -1;
+        r = recv(fd, p + done, len - done, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        done += r;
+    }
+    return 0;
+}
+
+
+void
+pfsTestReplyClear(pfsTestReply *reply)
+{
+    pfsForceClose(&reply->fd);
+}
+
+
+int
+pfsTestExchange(pfsTestHelper *helper, const pfsTestMsg *msg,
+                pfsTestReply *reply)
+{
+    uint8_t header[PFS_PROXY_HEADER_SIZE];
+
+    reply->klass = pfsTestReplyClassOf(msg);
+    reply->status = 0;
+    reply->type = 0;
+    reply->size = 0;
+    reply->fd = -1;
+
+    if (pfsTestSendRaw(helper, msg->buf, msg->len) < 0)
+        return -1;
+
+    if (reply->klass == PFS_PROXY_REPLY_FD) {
+        int32_t datum;
+        ssize_t r;
+
+        if (pfsTestWaitReadable(helper->sock) < 0)
+            return -1;
+        r = pfsFDRecvWithData(helper->sock, &datum, sizeof(datum), &reply->fd);
+        if (r != sizeof(datum)) {
+            pfsForceClose(&reply->fd);
+            return -1;
+        }
+        reply->status = datum;
+        return 0;
+    }
+
+    if (pfsTestRecvAll(helper->sock, header, sizeof(header)) < 0)
+        return -1;
+    memcpy(&reply->type, header, 4);
+    memcpy(&reply->size, header + 4, 4);
+    if (reply->size > PFS_PROXY_MAX_PAYLOAD)
+        return -1;
+    if (pfsTestRecvAll(helper->sock, reply->data, reply->size) < 0)
+        return -1;
+    if (reply->klass == PFS_PROXY_REPLY_STATUS ||
+        reply->type == PFS_PROXY_T_ERROR) {
+        if (reply->size < 4)
+            return -1;
+        memcpy(&reply->status, reply->data, 4);
+    }
+    return 0;
+}
+
+
+/* Send and return the status, keeping the reply for the caller. */
+static int32_t
+pfsTestCall(pfsTestHelper *h, pfsTestMsg *msg, pfsTestReply *reply)
+{
+    pfsTestMsgEnd(msg);
+    if (pfsTestExchange(h, msg, reply) < 0)
+        return PFS_TEST_CONN_FAILED;
+    return reply->status;
+}
+
+
+static int32_t
+pfsTestCallSimple(pfsTestHelper *h, pfsTestMsg *msg)
+{
+    g_autofree pfsTestReply *reply = g_new0(pfsTestReply, 1);
+    int32_t r = pfsTestCall(h, msg, reply);
+
+    pfsTestReplyClear(reply);
+    return r;
+}
+
+
+int32_t
+pfsTestOpen(pfsTestHelper *h, const char *path, int flags, int *fd)
+{
+    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
+    g_autofree pfsTestReply *reply = g_new0(pfsTestReply, 1);
+    int32_t r;
+
+    pfsTestMsgBegin(msg, PFS_PROXY_T_OPEN);
+    pfsTestMsgPath(msg, path);
+    pfsTestMsgU32(msg, flags);
+    r = pfsTestCall(h, msg, reply);
+    if (fd) {
+        *fd = reply->fd;
+        reply->fd = -1;
+    }
+    pfsTestReplyClear(reply);
+    return r;
+}
+
+
+int32_t
+pfsTestCreate(pfsTestHelper *h, const char *path, int flags,
+              mode_t mode, uint32_t uid, uint32_t gid, int *fd)
+{
+    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
+    g_autofree pfsTestReply *reply = g_new0(pfsTestReply, 1);
+    int32_t r;
+
+    pfsTestMsgBegin(msg, PFS_PROXY_T_CREATE);
+    pfsTestMsgStr(msg, path);
+    pfsTestMsgU32(msg, flags);
+    pfsTestMsgU32(msg, mode);
+    pfsTestMsgU32(msg, uid);
+    pfsTestMsgU32(msg, gid);
+    r = pfsTestCall(h, msg, reply);
+    if (fd) {
+        *fd = reply->fd;
+        reply->fd = -1;
+    }
+    pfsTestReplyClear(reply);
+    return r;
+}
+
+
+int32_t
+pfsTestMknod(pfsTestHelper *h, uint32_t uid, uint32_t gid,
+             const char *path, mode_t mode, dev_t rdev)
+{
+    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
+
+    pfsTestMsgBegin(msg, PFS_PROXY_T_MKNOD);
+    pfsTestMsgU32(msg, uid);
+    pfsTestMsgU32(msg, gid);
+    pfsTestMsgStr(msg, path);
+    pfsTestMsgU32(msg, mode);
+    pfsTestMsgU64(msg, rdev);
+    return pfsTestCallSimple(h, msg);
+}
+
+
+int32_t
+pfsTestMkdir(pfsTestHelper *h, uint32_t uid, uint32_t gid,
+             const char *path, mode_t mode)
+{
+    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
+
+    pfsTestMsgBegin(msg, PFS_PROXY_T_MKDIR);
+    pfsTestMsgU32(msg, uid);
+    pfsTestMsgU32(msg, gid);
+    pfsTestMsgStr(msg, path);
+    pfsTestMsgU32(msg, mode);
+    return pfsTestCallSimple(h, msg);
+}
+
+
+int32_t
+pfsTestSymlink(pfsTestHelper *h, uint32_t uid, uint32_t gid,
+               const char *target, const char *path)
+{
+    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
+
+    pfsTestMsgBegin(msg, PFS_PROXY_T_SYMLINK);
+    pfsTestMsgU32(msg, uid);
+    pfsTestMsgU32(msg, gid);
+    pfsTestMsgStr(msg, target);
+    pfsTestMsgStr(msg, path);
+    return pfsTestCallSimple(h, msg);
+}
+
+
+int32_t
+pfsTestLink(pfsTestHelper *h, const char *oldpath, const char *newpath)
+{
+    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
+
+    pfsTestMsgBegin(msg, PFS_PROXY_T_LINK);
+    pfsTestMsgPath(msg, oldpath);
+    pfsTestMsgStr(msg, newpath);
+    return pfsTestCallSimple(h, msg);
+}
+
+
+void
+pfsTestDecodeStat(const uint8_t *data, struct stat *st)
+{
+    uint64_t q[13];
+    uint32_t d[3];
+
+    memcpy(&q[0], data, 24);
+    memcpy(d, data + 24, 12);
+    memcpy(&q[3], data + 36, 80);
+    memset(st, 0, sizeof(*st));
+    st->st_dev = q[0];
+    st->st_ino = q[1];
+    st->st_nlink = q[2];
+    st->st_mode = d[0];
+    st->st_uid = d[1];
+    st->st_gid = d[2];
+    st->st_rdev = q[3];
+    st->st_size = q[4];
+    st->st_blksize = q[5];
+    st->st_blocks = q[6];
+    st->st_atim.tv_sec = q[7];
+    st->st_atim.tv_nsec = q[8];
+    st->st_mtim.tv_sec = q[9];
+    st->st_mtim.tv_nsec = q[10];
+    st->st_ctim.tv_sec = q[11];
+    st->st_ctim.tv_nsec = q[12];
+}
+
+
+int32_t
+pfsTestLstat(pfsTestHelper *h, const char *path, struct stat *st)
+{
+    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
+    g_autofree pfsTestReply *reply = g_new0(pfsTestReply, 1);
+    int32_t r;
+
+    pfsTestMsgBegin(msg, PFS_PROXY_T_LSTAT);
+    pfsTestMsgPath(msg, path);
+    r = pfsTestCall(h, msg, reply);
+    if (r == 0 && reply->type == PFS_PROXY_T_SUCCESS) {
+        if (reply->size != PFS_PROXY_STAT_SIZE)
+            return PFS_TEST_CONN_FAILED;
+        if (st)
+            pfsTestDecodeStat(reply->data, st);
+    }
+    return r;
+}
+
+
+int32_t
+pfsTestReadlink(pfsTestHelper *h, const char *path, int32_t bufsize,
+                char *out, size_t outlen)
+{
+    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
+    g_autofree pfsTestReply *reply = g_new0(pfsTestReply, 1);
+    uint16_t n;
+    int32_t r;
+
+    pfsTestMsgBegin(msg, PFS_PROXY_T_READLINK);
+    pfsTestMsgPath(msg, path);
+    pfsTestMsgU32(msg, bufsize);
+    r = pfsTestCall(h, msg, reply);
+    if (r == 0 && reply->type == PFS_PROXY_T_SUCCESS) {
+        if (reply->size < 2)
+            return PFS_TEST_CONN_FAILED;
+        memcpy(&n, reply->data, 2);
+        if ((size_t)n + 2 != reply->size || n >= outlen)
+            return PFS_TEST_CONN_FAILED;
+        memcpy(out, reply->data + 2, n);
+        out[n] = '\0';
+    }
+    return r;
+}
+
+
+int32_t
+pfsTestStatfs(pfsTestHelper *h, const char *path, uint64_t fields[11])
+{
+    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
+    g_autofree pfsTestReply *reply = g_new0(pfsTestReply, 1);
+    int32_t r;
+
+    pfsTestMsgBegin(msg, PFS_PROXY_T_STATFS);
+    pfsTestMsgPath(msg, path);
+    r = pfsTestCall(h, msg, reply);
+    if (r == 0 && reply->type == PFS_PROXY_T_SUCCESS) {
+        if (reply->size != PFS_PROXY_STATFS_SIZE)
+            return PFS_TEST_CONN_FAILED;
+        memcpy(fields, reply->data, PFS_PROXY_STATFS_SIZE);
+    }
+    return r;
+}
+
+
+int32_t
+pfsTestChmod(pfsTestHelper *h, const char *path, mode_t mode)
+{
+    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
+
+    pfsTestMsgBegin(msg, PFS_PROXY_T_CHMOD);
+    pfsTestMsgPath(msg, path);
+    pfsTestMsgU32(msg, mode);
+    return pfsTestCallSimple(h, msg);
+}
+
+
+int32_t
+pfsTestChown(pfsTestHelper *h, const char *path, uint32_t uid, uint32_t gid)
+{
+    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
+
+    pfsTestMsgBegin(msg, PFS_PROXY_T_CHOWN);
+    pfsTestMsgPath(msg, path);
+    pfsTestMsgU32(msg, uid);
+    pfsTestMsgU32(msg, gid);
+    return pfsTestCallSimple(h, msg);
+}
+
+
+int32_t
+pfsTestTruncate(pfsTestHelper *h, const char *path, int64_t length)
+{
+    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
+
+    pfsTestMsgBegin(msg, PFS_PROXY_T_TRUNCATE);
+    pfsTestMsgPath(msg, path);
+    pfsTestMsgU64(msg, length);
+    return pfsTestCallSimple(h, msg);
+}
+
+
+int32_t
+pfsTestUtime(pfsTestHelper *h, const char *path,
+             int64_t asec, int64_t ansec, int64_t msec, int64_t mnsec)
+{
+    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
+
+    pfsTestMsgBegin(msg, PFS_PROXY_T_UTIME);
+    pfsTestMsgPath(msg, path);
+    pfsTestMsgU64(msg, asec);
+    pfsTestMsgU64(msg, ansec);
+    pfsTestMsgU64(msg, msec);
+    pfsTestMsgU64(msg, mnsec);
+    return pfsTestCallSimple(h, msg);
+}
+
+
+int32_t
+pfsTestRename(pfsTestHelper *h, const char *oldpath, const char *newpath)
+{
+    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
+
+    pfsTestMsgBegin(msg, PFS_PROXY_T_RENAME);
+    pfsTestMsgStr(msg, oldpath);
+    pfsTestMsgStr(msg, newpath);
+    return pfsTestCallSimple(h, msg);
+}
+
+
+int32_t
+pfsTestRemove(pfsTestHelper *h, const char *path)
+{
+    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
+
+    pfsTestMsgBegin(msg, PFS_PROXY_T_REMOVE);
+    pfsTestMsgStr(msg, path);
+    return pfsTestCallSimple(h, msg);
+}
+
+
+static int32_t
+pfsTestXattrRead(pfsTestHelper *h, pfsTestMsg *msg, void *out, size_t *outlen)
+{
+    g_autofree pfsTestReply *reply = g_new0(pfsTestReply, 1);
+    int32_t r = pfsTestCall(h, msg, reply);
+    uint16_t n;
+
+    if (r == 0 && reply->klass == PFS_PROXY_REPLY_DATA &&
+        reply->type == PFS_PROXY_T_SUCCESS) {
+        if (reply->size < 2)
+            return PFS_TEST_CONN_FAILED;
+        memcpy(&n, reply->data, 2);
+        if ((size_t)n + 2 != reply->size || !out || n > *outlen)
+            return PFS_TEST_CONN_FAILED;
+        memcpy(out, reply->data + 2, n);
+        *outlen = n;
+    }
+    return r;
+}
+
+
+int32_t
+pfsTestGetxattr(pfsTestHelper *h, int32_t size, const char *path,
+                const char *name, void *out, size_t *outlen)
+{
+    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
+
+    pfsTestMsgBegin(msg, PFS_PROXY_T_LGETXATTR);
+    pfsTestMsgU32(msg, size);
+    pfsTestMsgPath(msg, path);
+    pfsTestMsgStr(msg, name);
+    return pfsTestXattrRead(h, msg, out, outlen);
+}
+
+
+int32_t
+pfsTestListxattr(pfsTestHelper *h, int32_t size, const char *path,
+                 void *out, size_t *outlen)
+{
+    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
+
+    pfsTestMsgBegin(msg, PFS_PROXY_T_LLISTXATTR);
+    pfsTestMsgU32(msg, size);
+    pfsTestMsgPath(msg, path);
+    return pfsTestXattrRead(h, msg, out, outlen);
+}
+
+
+int32_t
+pfsTestSetxattr(pfsTestHelper *h, const char *path, const char *name,
+                const void *value, size_t valuelen, int32_t size,
+                int32_t flags)
+{
+    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
+
+    pfsTestMsgBegin(msg, PFS_PROXY_T_LSETXATTR);
+    pfsTestMsgPath(msg, path);
+    pfsTestMsgStr(msg, name);
+    pfsTestMsgString(msg, value, valuelen);
+    pfsTestMsgU32(msg, size);
+    pfsTestMsgU32(msg, flags);
+    return pfsTestCallSimple(h, msg);
+}
+
+
+int32_t
+pfsTestRemovexattr(pfsTestHelper *h, const char *path, const char *name)
+{
+    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
+
+    pfsTestMsgBegin(msg, PFS_PROXY_T_LREMOVEXATTR);
+    pfsTestMsgPath(msg, path);
+    pfsTestMsgStr(msg, name);
+    return pfsTestCallSimple(h, msg);
+}
+
+
+int32_t
+pfsTestGetversion(pfsTestHelper *h, const char *path, uint64_t *version)
+{
+    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
+    g_autofree pfsTestReply *reply = g_new0(pfsTestReply, 1);
+    int32_t r;
+
+    pfsTestMsgBegin(msg, PFS_PROXY_T_GETVERSION);
+    pfsTestMsgPath(msg, path);
+    r = pfsTestCall(h, msg, reply);
+    if (r == 0 && reply->type == PFS_PROXY_T_SUCCESS) {
+        if (reply->size != 8)
+            return PFS_TEST_CONN_FAILED;
+        memcpy(version, reply->data, 8);
+    }
+    return r;
+}

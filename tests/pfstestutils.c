@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * pfstestutils.c: shared helpers of the test suites
+ */
+#include "pfsinternal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pfstestutils.h"
+
+const char *
+pfsTestEnv(const char *name)
+{
+    const char *val = getenv(name);
+
+    return val && *val ? val : NULL;
+}
+
+
+const char *
+pfsTestHelperBinary(void)
+{
+    const char *bin = pfsTestEnv("PFS_TEST_HELPER");
+
+    if (!bin) {
+        fprintf(stderr, "PFS_TEST_HELPER is not set; run the tests with 'meson test'\n");
+        abort();
+    }
+    return bin;
+}
+
+
+char *
+pfsTestMakeTempDir(const char *tag)
+{
+    const char *tmp = pfsTestEnv("TMPDIR");
+    char *dir = g_strdup_printf("%s/pfstest-%s-XXXXXX", tmp ? tmp : "/tmp", tag);
+
+    if (tmp)
+        g_mkdir_with_parents(tmp, 0755);
+
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "mkdtemp %s: %s\n", dir, g_strerror(errno));
+        abort();
+    }
+    /* Tests compare modes exactly: do not depend on the caller's umask. */
+    chmod(dir, 0755);
+    return dir;
+}
+
+
+static int
+pfsTestRemoveOne(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    if (flag == FTW_DP || flag == FTW_D)
+        rmdir(path);
+    else
+        unlink(path);
+    return 0;
+}
+
+
+void
+pfsTestRemoveTree(const char *path)
+{
+    if (!path)
+        return;
+    nftw(path, pfsTestRemoveOne, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+
+void
+pfsTestWriteFile(const char *dir, const char *name, const char *content)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_autoptr(GError) err = NULL;
+
+    if (!g_file_set_contents_full(path, content, -1, G_FILE_SET_CONTENTS_NONE,
+                                  0644, &err)) {
+        fprintf(stderr, "write %s: %s\n", path, err->message);
+        abort();
+    }
+}
+
+
+char *
+pfsTestReadFile(const char *path)
+{
+    char *content = NULL;
+
+    if (!g_file_get_contents(path, &content, NULL, NULL))
+        return NULL;
+    return content;
+}
