@@ -9,6 +9,7 @@
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,6 +21,15 @@ pfsTestEnv(const char *name)
     const char *val = getenv(name);
 
     return val && *val ? val : NULL;
+}
+
+
+bool
+pfsTestInCI(void)
+{
+    const char *ci = pfsTestEnv("CI");
+
+    return ci && g_ascii_strcasecmp(ci, "false") != 0 && strcmp(ci, "0") != 0;
 }
 
 
@@ -97,4 +107,11 @@ pfsTestReadFile(const char *path)
     if (!g_file_get_contents(path, &content, NULL, NULL))
         return NULL;
     return content;
+}
+
+
+int
+pfsTestCompareStrPtr(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
 }

@@ -9,17 +9,28 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <unistd.h>
 #include <cmocka.h>
 
-/* Skip the current cmocka test with a reason when not running as root.
- * CI runs as root, so these tests always run there. */
-#define PFS_TEST_REQUIRE_ROOT() \
+/* Skip the current cmocka test, with the reason, when something it needs
+ * is missing. Under CI (CI=true) everything must be there: a missing
+ * requirement fails the test instead, so CI can never pass by skipping. */
+#define PFS_TEST_SKIP_UNLESS(cond, reason) \
     do { \
-        if (geteuid() != 0) { \
-            print_message("[   SKIP   ] needs root (CI runs it as root)\n"); \
+        if (!(cond)) { \
+            if (pfsTestInCI()) { \
+                print_error("required under CI: %s\n", reason); \
+                fail(); \
+            } \
+            print_message("[   SKIP   ] %s\n", reason); \
             skip(); \
         } \
     } while (0)
+
+#define PFS_TEST_REQUIRE_ROOT() \
+    PFS_TEST_SKIP_UNLESS(geteuid() == 0, "needs root (CI runs it as root)")
+
+bool pfsTestInCI(void);
 
 /* A path from the environment set by tests/meson.build, or NULL. */
 const char *pfsTestEnv(const char *name);
@@ -35,6 +46,9 @@ void pfsTestRemoveTree(const char *path);
 
 /* Write @content into @dir/@name (created 0644). */
 void pfsTestWriteFile(const char *dir, const char *name, const char *content);
+
+/* g_ptr_array_sort() comparator for arrays of strings. */
+int pfsTestCompareStrPtr(gconstpointer a, gconstpointer b);
 
 /* The content of a file, or NULL. */
 char *pfsTestReadFile(const char *path);

@@ -15,11 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "pfscaps.h"
 #include "pfserror.h"
 #include "pfsfile.h"
 #include "pfslog.h"
@@ -297,6 +299,25 @@ pfsHelperDaemonize(void)
 }
 
 
+/* Started as root, keep only the capabilities file operations on behalf
+ * of the guest need, and empty the bounding set, before the first
+ * request: no CAP_SYS_ADMIN (trusted.* xattrs, mounts), no CAP_SETFCAP
+ * (file capabilities on host files), no CAP_DAC_READ_SEARCH
+ * (open_by_handle_at). CAP_MKNOD only when device nodes are allowed. */
+static int
+pfsHelperLimitCaps(const pfsHelperOptions *opts)
+{
+    int caps[] = { CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID, CAP_MKNOD };
+    size_t ncaps = G_N_ELEMENTS(caps) - (opts->allowDevices ? 0 : 1);
+
+    if (geteuid() != 0) {
+        PFS_DEBUG("not running as root: keeping the capabilities we were given");
+        return 0;
+    }
+    return pfsCapsLimit(caps, ncaps);
+}
+
+
 static void
 pfsHelperReportReady(int *readyfd, bool ok)
 {
@@ -381,11 +402,15 @@ main(int argc, char **argv)
     if (opts.socketPath) {
         if ((listenfd = pfsHelperListen(&opts)) < 0)
             goto cleanup;
+        if (pfsHelperLimitCaps(&opts) < 0)
+            goto cleanup;
         pfsHelperReportReady(&readyfd, true);
         PFS_INFO(_("waiting for a connection on '%s'"), opts.socketPath);
         if ((sock = pfsHelperAccept(listenfd, opts.socketPath)) < 0)
             goto cleanup;
         pfsForceClose(&listenfd);
+    } else if (pfsHelperLimitCaps(&opts) < 0) {
+        goto cleanup;
     }
 
     /* Modes arrive with the guest's umask already applied. */

@@ -73,9 +73,11 @@ pfsProxyRefuseSpecialFile(pfsProxyExport *exp, mode_t mode)
 /* Open an existing object the way open(2) would, following a final
  * symlink inside the export, but never opening anything that is not a
  * regular file or directory: its type is checked on an O_PATH fd first,
- * so a FIFO cannot block us and a device is never opened. */
+ * so a FIFO cannot block us and a device is never opened. @creating: the
+ * caller asked for O_CREAT, which open(2) refuses on a directory. */
 static int32_t
-pfsProxyOpenExisting(pfsProxyExport *exp, const char *path, int flags)
+pfsProxyOpenExisting(pfsProxyExport *exp, const char *path, int flags,
+                     bool creating)
 {
     PFS_AUTOCLOSE pinned = -1;
     struct stat st;
@@ -88,6 +90,8 @@ pfsProxyOpenExisting(pfsProxyExport *exp, const char *path, int flags)
         return -errno;
     if (!pfsModeIsFileOrDir(st.st_mode))
         return pfsProxyRefuseSpecialFile(exp, st.st_mode);
+    if (creating && S_ISDIR(st.st_mode))
+        return -EISDIR;
     return pfsProxyPathReopen(exp, pinned, flags);
 }
 
@@ -115,7 +119,7 @@ pfsProxyOpOpen(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
     if (exp->readonly && pfsOpenFlagsWrite(flags))
         return -EROFS;
 
-    if ((fd = pfsProxyOpenExisting(exp, path.str, flags)) < 0)
+    if ((fd = pfsProxyOpenExisting(exp, path.str, flags, false)) < 0)
         return fd;
     reply->fd = fd;
     return 0;
@@ -280,7 +284,7 @@ pfsProxyOpCreate(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply
         if (flags & O_EXCL)
             return -EEXIST;
 
-        r = pfsProxyOpenExisting(exp, path.str, flags & ~(O_CREAT | O_EXCL));
+        r = pfsProxyOpenExisting(exp, path.str, flags & ~(O_CREAT | O_EXCL), true);
         if (r >= 0) {
             reply->fd = r;
             return 0;

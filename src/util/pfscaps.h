@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * pfscaps.h: narrowing a process's capabilities with libcap-ng
+ */
+#pragma once
+
+#include "pfsinternal.h"
+
+#include <stddef.h>
+
+/* Make @caps (CAP_* numbers) the effective and permitted sets, clear the
+ * inheritable and ambient sets, and empty the bounding set, so nothing
+ * outside @caps can come back. Needs CAP_SETPCAP for the bounding set.
+ * Returns 0, or -1 with an error reported: callers must not go on. */
+int pfsCapsLimit(const int *caps, size_t ncaps);
+
+/* The effective capability mask of this process (bit n = capability n). */
+int pfsCapsGetEffective(guint64 *mask);
