@@ -277,12 +277,20 @@ pfsHelperDaemonize(void)
         return -1;
     }
     if (pid > 0) {
-        char status = 1;
+        char report[1024] = "";
+        ssize_t n;
 
+        /* The child writes "0" when ready, or "1" and its error. */
         close(pipefd[1]);
-        if (pfsSafeRead(pipefd[0], &status, 1) != 1)
-            status = 1;
-        _exit(status == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+        n = pfsSafeRead(pipefd[0], report, sizeof(report) - 1);
+        if (n > 0 && report[0] == '0')
+            _exit(EXIT_SUCCESS);
+        if (n > 1)
+            fprintf(stderr, "%s: %s\n", PFS_HELPER_NAME, report + 1);
+        else
+            fprintf(stderr, _("%s: the daemon exited before it was ready\n"),
+                    PFS_HELPER_NAME);
+        _exit(EXIT_FAILURE);
     }
 
     close(pipefd[0]);
@@ -318,15 +326,21 @@ pfsHelperLimitCaps(const pfsHelperOptions *opts)
 }
 
 
+/* Tell the parent waiting in pfsHelperDaemonize() how start-up went;
+ * on failure it prints our error, since our stderr is /dev/null. */
 static void
 pfsHelperReportReady(int *readyfd, bool ok)
 {
-    char status = ok ? 0 : 1;
+    g_autofree char *report = NULL;
 
     if (*readyfd < 0)
         return;
-    if (pfsSafeWrite(*readyfd, &status, 1) < 0)
-        PFS_WARN(_("cannot tell the parent process that we are ready: %s"),
+    if (ok)
+        report = g_strdup("0");
+    else
+        report = g_strdup_printf("1%s", PFS_NULLSTR(pfsErrorLastMessage()));
+    if (pfsSafeWrite(*readyfd, report, strlen(report)) < 0)
+        PFS_WARN(_("cannot tell the parent process how start-up went: %s"),
                  g_strerror(errno));
     pfsForceClose(readyfd);
 }

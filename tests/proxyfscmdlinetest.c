@@ -1,0 +1,427 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * proxyfscmdlinetest.c: virt-proxyfs-helper's command line, QEMU's
+ * helper's options included, start-up errors, socket and daemon modes,
+ * and the capabilities it keeps
+ */
+#include "pfsinternal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pfsfile.h"
+#include "pfstestclient.h"
+#include "pfstestexport.h"
+#include "pfstestutils.h"
+
+typedef struct {
+    int status;
+    char *out;
+    char *err;
+} runResult;
+
+static void
+runResultClear(runResult *res)
+{
+    g_free(res->out);
+    g_free(res->err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(runResult, runResultClear);
+
+/* Run the helper with @args (NULL-terminated), keeping @keepFd open in it,
+ * and collect its exit status and output. */
+static void
+runHelperv(runResult *res, int keepFd, const char *const *args)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_autoptr(GError) err = NULL;
+    int status = 0;
+    GSpawnFlags flags = G_SPAWN_DEFAULT;
+
+    g_ptr_array_add(argv, (char *)pfsTestHelperBinary());
+    for (; *args; args++)
+        g_ptr_array_add(argv, (char *)*args);
+    g_ptr_array_add(argv, NULL);
+
+    if (keepFd >= 0) {
+        pfsSetCloseExec(keepFd, false);
+        flags |= G_SPAWN_LEAVE_DESCRIPTORS_OPEN;
+    }
+    if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, flags, NULL, NULL,
+                      &res->out, &res->err, &status, &err)) {
+        print_error("spawn: %s\n", err->message);
+        fail();
+    }
+    if (keepFd >= 0)
+        pfsSetCloseExec(keepFd, true);
+    res->status = status;
+}
+
+#define runHelper(res, keepFd, ...) \
+    runHelperv(res, keepFd, (const char *const[]){ __VA_ARGS__ })
+
+
+static void
+assertExit(const runResult *res, int code, const char *errText)
+{
+    if (!WIFEXITED(res->status) || WEXITSTATUS(res->status) != code ||
+        (errText && !strstr(res->err, errText))) {
+        print_error("expected exit %d with '%s'; got status 0x%x, stderr:\n%s\n",
+                    code, errText ? errText : "", res->status, res->err);
+        fail();
+    }
+}
+
+
+static void
+testHelpAndVersion(void **state)
+{
+    g_auto(runResult) help = { 0 };
+    g_auto(runResult) version = { 0 };
+    static const char *const options[] = {
+        "--path", "--fd", "--socket", "--uid", "--gid", "--nodaemon",
+        "--readonly", "--allow-device-nodes", "--log-level", "--version",
+    };
+    size_t i;
+
+    runHelper(&help, -1, "--help", NULL);
+    assertExit(&help, 0, NULL);
+    for (i = 0; i < G_N_ELEMENTS(options); i++)
+        assert_non_null(strstr(help.out, options[i]));
+
+    runHelper(&version, -1, "--version", NULL);
+    assertExit(&version, 0, NULL);
+    assert_string_equal(version.out, "virt-proxyfs-helper " PACKAGE_VERSION "\n");
+}
+
+
+static void
+testUsageErrors(void **state)
+{
+    g_autofree char *dir = pfsTestMakeTempDir("cmdline");
+    g_autofree char *file = g_build_filename(dir, "file", NULL);
+    g_autofree char *link = g_build_filename(dir, "link", NULL);
+    int pipefd[2];
+    struct {
+        const char *args[12];
+        const char *err;
+    } cases[] = {
+        { { NULL }, "--path" },
+        { { "-p", dir, NULL }, "either --fd or --socket" },
+        { { "-p", dir, "-f", "3", "-s", "/tmp/x", "-u", "0", NULL }, "cannot be used together" },
+        { { "-p", dir, "-s", "/tmp/x", "-u", "0", NULL }, "--uid and --gid" },
+        { { "-p", dir, "-s", "/tmp/x", "-g", "0", NULL }, "--uid and --gid" },
+        { { "-p", dir, "-s", "/tmp/x", "-u", "x", "-g", "0", NULL }, "invalid uid 'x'" },
+        { { "-p", dir, "-s", "/tmp/x", "-u", "0", "-g", "-1", NULL }, "invalid gid '-1'" },
+        { { "-p", dir, "-f", "abc", NULL }, "invalid file descriptor 'abc'" },
+        { { "-p", dir, "-f", "-3", NULL }, "invalid file descriptor" },
+        { { "-p", dir, "-f", "3", "--log-level", "loud", NULL }, "unknown log level 'loud'" },
+        { { "-p", dir, "-f", "3", "--bogus", NULL }, "--bogus" },
+        { { "-p", dir, "-f", "3", "extra", NULL }, "unexpected argument 'extra'" },
+    };
+    size_t i;
+
+    pfsTestWriteFile(dir, "file", "x");
+    assert_int_equal(symlink(dir, link), 0);
+    assert_int_equal(pipe(pipefd), 0);
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_auto(runResult) res = { 0 };
+
+        runHelperv(&res, -1, cases[i].args);
+        assertExit(&res, 1, cases[i].err);
+    }
+
+    /* what --fd names must be a connected Unix stream socket */
+    {
+        g_auto(runResult) res = { 0 };
+        g_autofree char *fd = g_strdup_printf("%d", pipefd[0]);
+        runHelper(&res, pipefd[0], "-n", "-p", dir, "-f", fd, NULL);
+        assertExit(&res, 1, "is not a Unix stream socket");
+    }
+    {
+        g_auto(runResult) res = { 0 };
+        runHelper(&res, -1, "-n", "-p", dir, "-f", "987", NULL);
+        assertExit(&res, 1, "file descriptor 987 is not open");
+    }
+    close(pipefd[0]);
+    close(pipefd[1]);
+
+    /* the export: an existing absolute directory, not a symlink */
+    {
+        int sv[2];
+        g_autofree char *fd = NULL;
+        const char *bad[][2] = {
+            { "/nonexistent", "cannot open export path '/nonexistent'" },
+            { file, "is not a directory" },
+            { link, "is not a directory" },
+            { "relative/dir", "is not absolute" },
+        };
+
+        assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        fd = g_strdup_printf("%d", sv[1]);
+        for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+            g_auto(runResult) res = { 0 };
+            runHelper(&res, sv[1], "-n", "-p", bad[i][0], "-f", fd, NULL);
+            assertExit(&res, 1, bad[i][1]);
+        }
+        close(sv[0]);
+        close(sv[1]);
+    }
+    pfsTestRemoveTree(dir);
+}
+
+
+static bool
+waitForPath(const char *path, int ms)
+{
+    struct stat st;
+    int waited;
+
+    for (waited = 0; waited < ms; waited += 10) {
+        if (lstat(path, &st) == 0)
+            return true;
+        g_usleep(10000);
+    }
+    return false;
+}
+
+
+static int
+connectTo(const char *path)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
+    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+
+/* Serve one lstat of the root over @fd, then hang up. */
+static void
+serveOneLstat(int fd)
+{
+    pfsTestHelper client = { .pid = 0, .sock = fd };
+    struct stat st;
+
+    assert_int_equal(pfsTestLstat(&client, "/", &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    close(fd);
+}
+
+
+static void
+testSocketMode(void **state)
+{
+    g_autofree char *dir = pfsTestMakeTempDir("sock");
+    g_autofree char *sock = g_build_filename(dir, "proxy.sock", NULL);
+    g_autofree char *exp = g_build_filename(dir, "export", NULL);
+    const char *argv[] = { pfsTestHelperBinary(), "-n", "-p", exp, "-s", sock,
+                           "-u", "1000", "-g", "1001", NULL };
+    GPid pid;
+    int status;
+    struct stat st;
+    int fd;
+
+    PFS_TEST_REQUIRE_ROOT();
+    assert_int_equal(mkdir(exp, 0755), 0);
+    assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
+                              G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, NULL));
+    assert_true(waitForPath(sock, 5000));
+    /* srwxrwx--- owned by the given user and group, as QEMU's helper */
+    assert_int_equal(lstat(sock, &st), 0);
+    assert_true(S_ISSOCK(st.st_mode));
+    assert_int_equal(st.st_mode & 07777, 0770);
+    assert_int_equal(st.st_uid, 1000);
+    assert_int_equal(st.st_gid, 1001);
+
+    fd = connectTo(sock);
+    assert_true(fd >= 0);
+    serveOneLstat(fd);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+    /* a path that exists is refused (QEMU unlinks it once connected) */
+    {
+        g_auto(runResult) res = { 0 };
+        runHelper(&res, -1, "-n", "-p", exp, "-s", sock, "-u", "0", "-g", "0", NULL);
+        assertExit(&res, 1, "already exists");
+    }
+    {
+        g_auto(runResult) res = { 0 };
+        g_autofree char *longPath = g_strnfill(120, 'x');
+        runHelper(&res, -1, "-n", "-p", exp, "-s", longPath, "-u", "0", "-g", "0", NULL);
+        assertExit(&res, 1, "too long");
+    }
+    pfsTestRemoveTree(dir);
+}
+
+
+static void
+testDaemonSocketMode(void **state)
+{
+    g_autofree char *dir = pfsTestMakeTempDir("daemon");
+    g_autofree char *sock = g_build_filename(dir, "proxy.sock", NULL);
+    g_autofree char *exp = g_build_filename(dir, "export", NULL);
+    g_auto(runResult) res = { 0 };
+    struct stat st;
+    int fd;
+
+    assert_int_equal(mkdir(exp, 0755), 0);
+    /* the launching process returns once the socket listens, not before */
+    runHelper(&res, -1, "-p", exp, "-s", sock, "-u", "0", "-g", "0", NULL);
+    if (geteuid() != 0) {
+        /* chown to root is refused to a normal user */
+        assertExit(&res, 1, "cannot change owner");
+        pfsTestRemoveTree(dir);
+        return;
+    }
+    assertExit(&res, 0, NULL);
+    assert_int_equal(lstat(sock, &st), 0);
+    fd = connectTo(sock);
+    assert_true(fd >= 0);
+    serveOneLstat(fd);
+    pfsTestRemoveTree(dir);
+}
+
+
+static void
+testDaemonErrors(void **state)
+{
+    g_auto(runResult) res = { 0 };
+
+    /* errors after the fork still reach the launcher's stderr */
+    runHelper(&res, -1, "-p", "/nonexistent", "-s", "/tmp/never.sock",
+              "-u", "0", "-g", "0", NULL);
+    assertExit(&res, 1, "cannot open export path '/nonexistent'");
+}
+
+
+static void
+testDaemonFdMode(void **state)
+{
+    g_autofree char *dir = pfsTestMakeTempDir("daemonfd");
+    g_auto(runResult) res = { 0 };
+    g_autofree char *fdstr = NULL;
+    int sv[2];
+
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    assert_int_equal(dup2(sv[1], 100), 100);
+    fdstr = g_strdup("100");
+    runHelper(&res, 100, "-p", dir, "-f", fdstr, NULL);
+    assertExit(&res, 0, NULL);
+    close(100);
+    close(sv[1]);
+    serveOneLstat(sv[0]);
+    pfsTestRemoveTree(dir);
+}
+
+
+static guint64
+statusField(pid_t pid, const char *field)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/status", (int)pid);
+    g_autofree char *status = pfsTestReadFile(path);
+    g_autofree char *key = g_strdup_printf("\n%s:", field);
+    char *line;
+
+    assert_non_null(status);
+    line = strstr(status, key);
+    assert_non_null(line);
+    return g_ascii_strtoull(line + strlen(key), NULL, 16);
+}
+
+
+static void
+checkCaps(const char *const *extra, guint64 expected)
+{
+    g_autoptr(pfsTestExport) exp = pfsTestExportNew(NULL, extra);
+    pid_t pid = exp->helper->pid;
+
+    /* the first reply proves the helper finished starting up */
+    assert_int_equal(pfsTestLstat(exp->helper, "/", NULL), 0);
+    assert_true(statusField(pid, "CapEff") == expected);
+    assert_true(statusField(pid, "CapPrm") == expected);
+    assert_true(statusField(pid, "CapInh") == 0);
+    assert_true(statusField(pid, "CapBnd") == 0);
+    assert_true(statusField(pid, "CapAmb") == 0);
+    assert_true(statusField(pid, "Threads") == 1);
+}
+
+
+static void
+testCapabilities(void **state)
+{
+    const char *const devices[] = { "--allow-device-nodes", NULL };
+
+    PFS_TEST_REQUIRE_ROOT();
+    /* CHOWN, DAC_OVERRIDE, FOWNER, FSETID; and MKNOD when allowed */
+    checkCaps(NULL, 0x1b);
+    checkCaps(devices, 0x1b | (1ULL << 27));
+}
+
+
+/* One failing lstat through a helper started with @extra; its log. */
+static char *
+logOfOneRequest(const char *const *extra)
+{
+    g_autofree char *dir = pfsTestMakeTempDir("log");
+    g_autoptr(pfsTestHelper) h = pfsTestHelperStart(pfsTestHelperBinary(), dir, extra);
+    char *log;
+
+    assert_non_null(h);
+    assert_int_equal(pfsTestLstat(h, "//missing", NULL), -ENOENT);
+    assert_int_equal(pfsTestHelperFinish(h), 0);
+    log = pfsTestHelperLog(h);
+    pfsTestRemoveTree(dir);
+    return log;
+}
+
+
+static void
+testLogLevels(void **state)
+{
+    const char *const debug[] = { "--log-level", "debug", NULL };
+    const char *const quiet[] = { "--log-level", "error", NULL };
+    g_autofree char *normal = logOfOneRequest(NULL);
+    g_autofree char *loud = logOfOneRequest(debug);
+    g_autofree char *silent = logOfOneRequest(quiet);
+
+    /* foreground logs go to stderr, prefixed with the level */
+    assert_non_null(strstr(normal, "info: serving"));
+    assert_non_null(strstr(normal, "info: client disconnected after 1 requests"));
+    assert_null(strstr(normal, "debug:"));
+    assert_non_null(strstr(loud, "debug: lstat: -2"));
+    assert_string_equal(silent, "");
+}
+
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(testHelpAndVersion),
+        cmocka_unit_test(testUsageErrors),
+        cmocka_unit_test(testSocketMode),
+        cmocka_unit_test(testDaemonSocketMode),
+        cmocka_unit_test(testDaemonErrors),
+        cmocka_unit_test(testDaemonFdMode),
+        cmocka_unit_test(testCapabilities),
+        cmocka_unit_test(testLogLevels),
+    };
+
+    return cmocka_run_group_tests_name("proxyfs command line", tests, NULL, NULL);
+}
