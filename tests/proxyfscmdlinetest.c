@@ -7,6 +7,7 @@
 #include "pfsinternal.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -250,11 +251,23 @@ testSocketMode(void **state)
 
     fd = connectTo(sock);
     assert_true(fd >= 0);
+    /* as QEMU does once connected */
+    assert_int_equal(unlink(sock), 0);
     serveOneLstat(fd);
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 
+    /* stopped before anyone connected: the socket does not stay behind */
+    assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
+                              G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, NULL));
+    assert_true(waitForPath(sock, 5000));
+    assert_int_equal(kill(pid, SIGTERM), 0);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+    assert_int_equal(lstat(sock, &st), -1);
+
     /* a path that exists is refused (QEMU unlinks it once connected) */
+    assert_int_equal(mknod(sock, S_IFREG | 0600, 0), 0);
     {
         g_auto(runResult) res = { 0 };
         runHelper(&res, -1, "-n", "-p", exp, "-s", sock, "-u", "0", "-g", "0", NULL);

@@ -242,15 +242,46 @@ pfsHelperListen(const pfsHelperOptions *opts)
 }
 
 
+static volatile sig_atomic_t pfsHelperStopRequested;
+
+static void
+pfsHelperStopHandler(int sig)
+{
+    pfsHelperStopRequested = sig;
+}
+
+
+/* Until the one client is there, SIGTERM and SIGINT end the wait (and
+ * then the helper, which removes its socket) instead of killing us
+ * outright. Installed before the socket exists, so that no signal can
+ * fall between its creation and the wait. */
+static void
+pfsHelperCatchStopSignals(bool catch)
+{
+    struct sigaction act = { .sa_handler = catch ? pfsHelperStopHandler : SIG_DFL };
+
+    /* no SA_RESTART: the signal must interrupt accept() */
+    sigemptyset(&act.sa_mask);
+    sigaction(SIGTERM, &act, NULL);
+    sigaction(SIGINT, &act, NULL);
+}
+
+
 static int
 pfsHelperAccept(int listenfd, const char *path)
 {
-    int fd;
+    int fd = -1;
 
-    do {
+    while (!pfsHelperStopRequested) {
         fd = accept4(listenfd, NULL, NULL, SOCK_CLOEXEC);
-    } while (fd < 0 && errno == EINTR);
-    if (fd < 0)
+        if (fd >= 0 || errno != EINTR)
+            break;
+    }
+
+    if (fd < 0 && pfsHelperStopRequested)
+        pfsReportError(_("stopped by signal %d before a client connected to '%s'"),
+                       (int)pfsHelperStopRequested, path);
+    else if (fd < 0)
         pfsReportSystemError(errno, _("cannot accept a connection on '%s'"), path);
     return fd;
 }
@@ -354,6 +385,7 @@ main(int argc, char **argv)
     g_autoptr(pfsProxyServer) srv = NULL;
     PFS_AUTOCLOSE listenfd = -1;
     PFS_AUTOCLOSE readyfd = -1;
+    bool socketCreated = false;
     int sock = -1;
     int ret = EXIT_FAILURE;
     pfsProxyEnd end;
@@ -414,15 +446,20 @@ main(int argc, char **argv)
     exp.allowDevices = opts.allowDevices;
 
     if (opts.socketPath) {
+        pfsHelperCatchStopSignals(true);
         if ((listenfd = pfsHelperListen(&opts)) < 0)
             goto cleanup;
+        socketCreated = true;
         if (pfsHelperLimitCaps(&opts) < 0)
             goto cleanup;
         pfsHelperReportReady(&readyfd, true);
         PFS_INFO(_("waiting for a connection on '%s'"), opts.socketPath);
         if ((sock = pfsHelperAccept(listenfd, opts.socketPath)) < 0)
             goto cleanup;
+        /* From here the path is the client's: QEMU removes it. */
+        socketCreated = false;
         pfsForceClose(&listenfd);
+        pfsHelperCatchStopSignals(false);
     } else if (pfsHelperLimitCaps(&opts) < 0) {
         goto cleanup;
     }
@@ -455,6 +492,9 @@ main(int argc, char **argv)
  cleanup:
     if (ret != EXIT_SUCCESS && pfsErrorLastMessage())
         PFS_ERROR("%s", pfsErrorLastMessage());
+    /* Nobody connected: do not leave a socket that blocks the next start. */
+    if (socketCreated)
+        unlink(opts.socketPath);
     pfsHelperReportReady(&readyfd, false);
     pfsForceClose(&sock);
     pfsProxyExportClose(&exp);
