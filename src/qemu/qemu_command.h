@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * qemu_command.h: the QEMU 7.2 command line of a domain
+ */
+#pragma once
+
+#include "pfsinternal.h"
+#include "pfscmdline.h"
+#include "pfsjson.h"
+#include "domain_conf.h"
+
+/* What the process-launch step hands over: open file descriptors and
+ * per-domain paths that the command line refers to. */
+typedef struct _qemuCommandLineParams qemuCommandLineParams;
+struct _qemuCommandLineParams {
+    /* the domain's private directory: HOME and XDG_* of QEMU */
+    const char *libDir;
+    /* the listening socket of the QMP monitor */
+    int monitorFD;
+    /* for each def->fss[i]: QEMU's end of the socketpair shared with
+     * that filesystem's proxy helper, or -1 when it is not proxy */
+    const int *fsProxyFDs;
+    size_t nfsProxyFDs;
+};
+
+/* Build the command line of @def, which qemuDomainPrepare() has made
+ * ready. Returns NULL after reporting an error. */
+pfsCmdline *qemuBuildCommandLine(const pfsDomainDef *def,
+                                 const qemuCommandLineParams *params);
+
+/* ---- shared by the per-device builders ---- */
+
+/* Append bus/addr (and multifunction) of a PCI device. */
+void qemuBuildDeviceAddressProps(pfsJSONObject *props,
+                                 const pfsDomainDeviceInfo *info);
+
+/* Add "-device <json>" and free nothing. */
+void qemuBuildDeviceCommandLineFromJSON(pfsCmdline *cmd,
+                                        const pfsJSONObject *props);
+
+/* Append @str with every ',' doubled, as QEMU's option parser wants. */
+void qemuBuildBufferEscapeComma(GString *buf, const char *str);
+
+int qemuBuildFilesystemCommandLine(pfsCmdline *cmd,
+                                   const pfsDomainDef *def,
+                                   const qemuCommandLineParams *params);
+
+/* qemu_command_devices.c */
+void qemuBuildControllersCommandLine(pfsCmdline *cmd, const pfsDomainDef *def);
+void qemuBuildDisksCommandLine(pfsCmdline *cmd, const pfsDomainDef *def);
+void qemuBuildNetsCommandLine(pfsCmdline *cmd, const pfsDomainDef *def);
+void qemuBuildSerialsCommandLine(pfsCmdline *cmd, const pfsDomainDef *def);
+void qemuBuildMemballoonCommandLine(pfsCmdline *cmd, const pfsDomainDef *def);
