@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,43 @@ pfsTestMsgEnd(pfsTestMsg *msg)
 }
 
 
+void
+pfsTestMsgBuildv(pfsTestMsg *msg, uint32_t type, const char *fmt, va_list ap)
+{
+    pfsTestMsgBegin(msg, type);
+    for (; *fmt; fmt++) {
+        switch (*fmt) {
+        case 'd':
+            pfsTestMsgU32(msg, va_arg(ap, uint32_t));
+            break;
+        case 'q':
+            pfsTestMsgU64(msg, va_arg(ap, uint64_t));
+            break;
+        case 's':
+            pfsTestMsgStr(msg, va_arg(ap, const char *));
+            break;
+        case 'p':
+            pfsTestMsgPath(msg, va_arg(ap, const char *));
+            break;
+        default:
+            g_assert_not_reached();
+        }
+    }
+    pfsTestMsgEnd(msg);
+}
+
+
+void
+pfsTestMsgBuild(pfsTestMsg *msg, uint32_t type, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    pfsTestMsgBuildv(msg, type, fmt, ap);
+    va_end(ap);
+}
+
+
 pfsProxyReplyClass
 pfsTestReplyClassOf(const pfsTestMsg *msg)
 {
@@ -381,6 +419,19 @@ pfsTestCallSimple(pfsTestHelper *h, pfsTestMsg *msg)
 
 
 int32_t
+pfsTestCallf(pfsTestHelper *h, uint32_t type, const char *fmt, ...)
+{
+    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
+    va_list ap;
+
+    va_start(ap, fmt);
+    pfsTestMsgBuildv(msg, type, fmt, ap);
+    va_end(ap);
+    return pfsTestCallSimple(h, msg);
+}
+
+
+int32_t
 pfsTestOpen(pfsTestHelper *h, const char *path, int flags, int *fd)
 {
     g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
@@ -428,15 +479,7 @@ int32_t
 pfsTestMknod(pfsTestHelper *h, uint32_t uid, uint32_t gid,
              const char *path, mode_t mode, dev_t rdev)
 {
-    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
-
-    pfsTestMsgBegin(msg, PFS_PROXY_T_MKNOD);
-    pfsTestMsgU32(msg, uid);
-    pfsTestMsgU32(msg, gid);
-    pfsTestMsgStr(msg, path);
-    pfsTestMsgU32(msg, mode);
-    pfsTestMsgU64(msg, rdev);
-    return pfsTestCallSimple(h, msg);
+    return pfsTestCallf(h, PFS_PROXY_T_MKNOD, "ddsdq", uid, gid, path, mode, rdev);
 }
 
 
@@ -444,14 +487,7 @@ int32_t
 pfsTestMkdir(pfsTestHelper *h, uint32_t uid, uint32_t gid,
              const char *path, mode_t mode)
 {
-    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
-
-    pfsTestMsgBegin(msg, PFS_PROXY_T_MKDIR);
-    pfsTestMsgU32(msg, uid);
-    pfsTestMsgU32(msg, gid);
-    pfsTestMsgStr(msg, path);
-    pfsTestMsgU32(msg, mode);
-    return pfsTestCallSimple(h, msg);
+    return pfsTestCallf(h, PFS_PROXY_T_MKDIR, "ddsd", uid, gid, path, mode);
 }
 
 
@@ -459,26 +495,14 @@ int32_t
 pfsTestSymlink(pfsTestHelper *h, uint32_t uid, uint32_t gid,
                const char *target, const char *path)
 {
-    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
-
-    pfsTestMsgBegin(msg, PFS_PROXY_T_SYMLINK);
-    pfsTestMsgU32(msg, uid);
-    pfsTestMsgU32(msg, gid);
-    pfsTestMsgStr(msg, target);
-    pfsTestMsgStr(msg, path);
-    return pfsTestCallSimple(h, msg);
+    return pfsTestCallf(h, PFS_PROXY_T_SYMLINK, "ddss", uid, gid, target, path);
 }
 
 
 int32_t
 pfsTestLink(pfsTestHelper *h, const char *oldpath, const char *newpath)
 {
-    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
-
-    pfsTestMsgBegin(msg, PFS_PROXY_T_LINK);
-    pfsTestMsgPath(msg, oldpath);
-    pfsTestMsgStr(msg, newpath);
-    return pfsTestCallSimple(h, msg);
+    return pfsTestCallf(h, PFS_PROXY_T_LINK, "ps", oldpath, newpath);
 }
 
 
@@ -579,37 +603,21 @@ pfsTestStatfs(pfsTestHelper *h, const char *path, uint64_t fields[11])
 int32_t
 pfsTestChmod(pfsTestHelper *h, const char *path, mode_t mode)
 {
-    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
-
-    pfsTestMsgBegin(msg, PFS_PROXY_T_CHMOD);
-    pfsTestMsgPath(msg, path);
-    pfsTestMsgU32(msg, mode);
-    return pfsTestCallSimple(h, msg);
+    return pfsTestCallf(h, PFS_PROXY_T_CHMOD, "pd", path, mode);
 }
 
 
 int32_t
 pfsTestChown(pfsTestHelper *h, const char *path, uint32_t uid, uint32_t gid)
 {
-    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
-
-    pfsTestMsgBegin(msg, PFS_PROXY_T_CHOWN);
-    pfsTestMsgPath(msg, path);
-    pfsTestMsgU32(msg, uid);
-    pfsTestMsgU32(msg, gid);
-    return pfsTestCallSimple(h, msg);
+    return pfsTestCallf(h, PFS_PROXY_T_CHOWN, "pdd", path, uid, gid);
 }
 
 
 int32_t
 pfsTestTruncate(pfsTestHelper *h, const char *path, int64_t length)
 {
-    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
-
-    pfsTestMsgBegin(msg, PFS_PROXY_T_TRUNCATE);
-    pfsTestMsgPath(msg, path);
-    pfsTestMsgU64(msg, length);
-    return pfsTestCallSimple(h, msg);
+    return pfsTestCallf(h, PFS_PROXY_T_TRUNCATE, "pq", path, length);
 }
 
 
@@ -617,38 +625,21 @@ int32_t
 pfsTestUtime(pfsTestHelper *h, const char *path,
              int64_t asec, int64_t ansec, int64_t msec, int64_t mnsec)
 {
-    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
-
-    pfsTestMsgBegin(msg, PFS_PROXY_T_UTIME);
-    pfsTestMsgPath(msg, path);
-    pfsTestMsgU64(msg, asec);
-    pfsTestMsgU64(msg, ansec);
-    pfsTestMsgU64(msg, msec);
-    pfsTestMsgU64(msg, mnsec);
-    return pfsTestCallSimple(h, msg);
+    return pfsTestCallf(h, PFS_PROXY_T_UTIME, "pqqqq", path, asec, ansec, msec, mnsec);
 }
 
 
 int32_t
 pfsTestRename(pfsTestHelper *h, const char *oldpath, const char *newpath)
 {
-    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
-
-    pfsTestMsgBegin(msg, PFS_PROXY_T_RENAME);
-    pfsTestMsgStr(msg, oldpath);
-    pfsTestMsgStr(msg, newpath);
-    return pfsTestCallSimple(h, msg);
+    return pfsTestCallf(h, PFS_PROXY_T_RENAME, "ss", oldpath, newpath);
 }
 
 
 int32_t
 pfsTestRemove(pfsTestHelper *h, const char *path)
 {
-    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
-
-    pfsTestMsgBegin(msg, PFS_PROXY_T_REMOVE);
-    pfsTestMsgStr(msg, path);
-    return pfsTestCallSimple(h, msg);
+    return pfsTestCallf(h, PFS_PROXY_T_REMOVE, "s", path);
 }
 
 
@@ -720,12 +711,7 @@ pfsTestSetxattr(pfsTestHelper *h, const char *path, const char *name,
 int32_t
 pfsTestRemovexattr(pfsTestHelper *h, const char *path, const char *name)
 {
-    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
-
-    pfsTestMsgBegin(msg, PFS_PROXY_T_LREMOVEXATTR);
-    pfsTestMsgPath(msg, path);
-    pfsTestMsgStr(msg, name);
-    return pfsTestCallSimple(h, msg);
+    return pfsTestCallf(h, PFS_PROXY_T_LREMOVEXATTR, "ps", path, name);
 }
 
 

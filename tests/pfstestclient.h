@@ -11,6 +11,7 @@
 
 #include "pfsinternal.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -62,6 +63,12 @@ void pfsTestMsgBytes(pfsTestMsg *msg, const void *data, size_t len);
 /* Fill in the header's size from what was added. */
 void pfsTestMsgEnd(pfsTestMsg *msg);
 
+/* A whole request from a format, one letter per argument: d = 32-bit,
+ * q = 64-bit, s = string as QEMU's V9fsString, p = path as QEMU's
+ * V9fsPath (NUL included). */
+void pfsTestMsgBuild(pfsTestMsg *msg, uint32_t type, const char *fmt, ...);
+void pfsTestMsgBuildv(pfsTestMsg *msg, uint32_t type, const char *fmt, va_list ap);
+
 
 /* A reply as it came off the wire. */
 typedef struct _pfsTestReply pfsTestReply;
@@ -91,6 +98,10 @@ void pfsTestReplyClear(pfsTestReply *reply);
 /* Convenience calls: each returns the request's status (>= 0 or -errno),
  * or INT32_MIN if the connection failed. */
 #define PFS_TEST_CONN_FAILED INT32_MIN
+
+/* Send a request built from a format (see pfsTestMsgBuild) and return
+ * its status. */
+int32_t pfsTestCallf(pfsTestHelper *h, uint32_t type, const char *fmt, ...);
 
 int32_t pfsTestOpen(pfsTestHelper *h, const char *path, int flags, int *fd);
 int32_t pfsTestCreate(pfsTestHelper *h, const char *path, int flags,

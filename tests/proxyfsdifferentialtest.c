@@ -196,34 +196,6 @@ requireReference(void **state)
 }
 
 
-/* Build a request from a format: d = 32-bit, q = 64-bit, s = string as
- * QEMU's V9fsString, p = path as QEMU's V9fsPath (NUL included). */
-static void
-buildMsg(pfsTestMsg *msg, uint32_t type, const char *fmt, va_list ap)
-{
-    pfsTestMsgBegin(msg, type);
-    for (; *fmt; fmt++) {
-        switch (*fmt) {
-        case 'd':
-            pfsTestMsgU32(msg, va_arg(ap, uint32_t));
-            break;
-        case 'q':
-            pfsTestMsgU64(msg, va_arg(ap, uint64_t));
-            break;
-        case 's':
-            pfsTestMsgStr(msg, va_arg(ap, const char *));
-            break;
-        case 'p':
-            pfsTestMsgPath(msg, va_arg(ap, const char *));
-            break;
-        default:
-            fail();
-        }
-    }
-    pfsTestMsgEnd(msg);
-}
-
-
 static void
 compareFds(const char *what, int a, int b)
 {
@@ -332,7 +304,7 @@ diffReq(diffCtx *ctx, uint32_t type, const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
-    buildMsg(msg, type, fmt, ap);
+    pfsTestMsgBuildv(msg, type, fmt, ap);
     va_end(ap);
     what = g_strdup_printf("step %u (%s)", ++ctx->steps, pfsProxyTypeTypeToString(type));
 
