@@ -358,3 +358,68 @@ pfsXMLCheckUniqueChildren(xmlNode *node)
     }
     return 0;
 }
+
+
+#include <libxml/relaxng.h>
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlRelaxNGParserCtxt, xmlRelaxNGFreeParserCtxt);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlRelaxNG, xmlRelaxNGFree);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlRelaxNGValidCtxt, xmlRelaxNGFreeValidCtxt);
+
+/* Collects libxml2's messages, "file:line: text", one per line. */
+static void
+pfsXMLRNGErrorHandler(void *data, xmlError *err)
+{
+    GString *msgs = data;
+    g_autofree char *msg = NULL;
+
+    if (!err || !err->message)
+        return;
+    msg = g_strstrip(g_strdup(err->message));
+    if (msgs->len > 0)
+        g_string_append_c(msgs, '\n');
+    if (err->line > 0)
+        g_string_append_printf(msgs, "%s:%d: %s",
+                               err->file ? err->file : "-", err->line, msg);
+    else
+        g_string_append(msgs, msg);
+}
+
+
+int
+pfsXMLValidateRNG(const char *schemaPath, xmlDoc *doc)
+{
+    g_autoptr(xmlRelaxNGParserCtxt) pctxt = NULL;
+    g_autoptr(xmlRelaxNG) schema = NULL;
+    g_autoptr(xmlRelaxNGValidCtxt) vctxt = NULL;
+    g_autoptr(GString) msgs = g_string_new(NULL);
+    int rc;
+
+    if (!(pctxt = xmlRelaxNGNewParserCtxt(schemaPath))) {
+        pfsReportErrorCode(PFS_ERR_INTERNAL_ERROR,
+                           _("cannot read the schema '%s'"), schemaPath);
+        return -1;
+    }
+    xmlRelaxNGSetParserStructuredErrors(pctxt, pfsXMLRNGErrorHandler, msgs);
+    if (!(schema = xmlRelaxNGParse(pctxt))) {
+        pfsReportErrorCode(PFS_ERR_INTERNAL_ERROR,
+                           _("failed to compile the schema '%s': %s"),
+                           schemaPath, msgs->str);
+        return -1;
+    }
+
+    if (!(vctxt = xmlRelaxNGNewValidCtxt(schema))) {
+        pfsReportErrorCode(PFS_ERR_INTERNAL_ERROR, "%s",
+                           _("failed to allocate a schema validation context"));
+        return -1;
+    }
+    xmlRelaxNGSetValidStructuredErrors(vctxt, pfsXMLRNGErrorHandler, msgs);
+    rc = xmlRelaxNGValidateDoc(vctxt, doc);
+    if (rc != 0) {
+        pfsReportErrorCode(PFS_ERR_XML_DETAIL,
+                           _("XML document failed to validate against schema: Unable to validate doc against %s\n%s"),
+                           schemaPath, msgs->str);
+        return -1;
+    }
+    return 0;
+}

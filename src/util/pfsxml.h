@@ -76,3 +76,8 @@ int pfsXMLCheckElement(xmlNode *node,
 
 /* The element names of @node's children must each appear at most once. */
 int pfsXMLCheckUniqueChildren(xmlNode *node);
+
+/* Validate @doc against the RELAX NG schema in @schemaPath. Reports
+ * every problem libxml2 found, one per line, and returns -1 when the
+ * document does not validate or the schema does not load. */
+int pfsXMLValidateRNG(const char *schemaPath, xmlDoc *doc);

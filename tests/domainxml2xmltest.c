@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * domainxml2xmltest.c: parsing and formatting give back equivalent XML
+ *
+ * Each passing case of qemuxml2argvdata is parsed and formatted; the
+ * result must equal domainxml2xmloutdata/NAME.xml (libvirt's defaults
+ * made explicit) and must itself parse and format to the same text.
+ */
+#include "pfsinternal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "pfserror.h"
+#include "pfsrandom.h"
+#include "domain_conf.h"
+
+#include "domaintestutils.h"
+#include "pfstestutils.h"
+
+static void
+testCompareXMLToXML(void **state)
+{
+    const char *name = *state;
+    g_autofree char *xmlName = g_strdup_printf("%s.xml", name);
+    g_autofree char *inPath = pfsTestDataPath("qemuxml2argvdata", xmlName);
+    g_autofree char *outPath = pfsTestDataPath("domainxml2xmloutdata", xmlName);
+    g_autofree char *xml = pfsTestLoadFile(inPath);
+    g_autoptr(pfsDomainDef) def = NULL;
+    g_autoptr(pfsDomainDef) again = NULL;
+    g_autofree char *formatted = NULL;
+    g_autofree char *reformatted = NULL;
+
+    assert_non_null(xml);
+    pfsRandomSetSeed(42);
+    pfsErrorReset();
+    if (!(def = pfsDomainDefParseString(xml)))
+        fail_msg("%s: %s", name, PFS_NULLSTR(pfsErrorLastMessage()));
+    formatted = pfsDomainDefFormat(def);
+    assert_int_equal(pfsTestCompareToFile(formatted, outPath), 0);
+
+    /* the output is a fixed point: nothing is added or lost twice */
+    if (!(again = pfsDomainDefParseString(formatted)))
+        fail_msg("%s (formatted): %s", name, PFS_NULLSTR(pfsErrorLastMessage()));
+    reformatted = pfsDomainDefFormat(again);
+    assert_string_equal(formatted, reformatted);
+}
+
+
+/* A definition without <uuid> or <mac> gets random ones, which the
+ * formatted XML keeps. */
+static void
+testGeneratedIdentifiers(void **state)
+{
+    const char *xml =
+        "<domain type='qemu'><name>g</name><memory>1024</memory>"
+        "<os><type>hvm</type></os><devices>"
+        "<interface type='user'/></devices></domain>";
+    g_autoptr(pfsDomainDef) a = NULL;
+    g_autoptr(pfsDomainDef) b = NULL;
+    g_autofree char *fa = NULL;
+
+    pfsRandomSetSeed(1);
+    a = pfsDomainDefParseString(xml);
+    pfsRandomSetSeed(2);
+    b = pfsDomainDefParseString(xml);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_memory_not_equal(a->uuid, b->uuid, PFS_UUID_BUFLEN);
+    assert_int_equal(a->uuid[6] >> 4, 4);   /* version 4 */
+    assert_int_equal(a->nets[0]->mac[0], 0x52);
+    assert_int_equal(a->nets[0]->mac[1], 0x54);
+    assert_int_equal(a->nets[0]->mac[2], 0x00);
+
+    fa = pfsDomainDefFormat(a);
+    assert_non_null(strstr(fa, "<uuid>"));
+    assert_non_null(strstr(fa, "<mac address='52:54:00:"));
+}
+
+
+/* Errors that only a malformed document can cause. */
+static void
+testParseErrors(void **state)
+{
+    static const struct {
+        const char *xml;
+        const char *msg;
+    } cases[] = {
+        { "<domain type='qemu'>", "XML error: domain.xml:1: " },
+        { "<guest/>", "XML error: expecting root element of 'domain', not 'guest'" },
+        { "<domain type='xen'><name>a</name></domain>",
+          "XML error: Invalid value for attribute 'type' in element 'domain': 'xen'." },
+        { "<domain type='qemu'><memory>1</memory><os><type>hvm</type></os></domain>",
+          "XML error: missing domain name" },
+        { "<domain type='qemu'><name>a</name><uuid>nope</uuid></domain>",
+          "XML error: malformed uuid element 'nope'" },
+        { "<domain type='qemu'><name>a</name><memory unit='parsec'>1</memory></domain>",
+          "XML error: unknown suffix 'parsec'" },
+        { "<domain type='qemu'><name>a</name><memory>1024</memory>"
+          "<currentMemory>2048</currentMemory><os><type>hvm</type></os></domain>",
+          "unsupported configuration: currentMemory (2048 KiB) must not be larger than memory (1024 KiB)" },
+        { "<domain type='qemu'><name>a</name><name>b</name></domain>",
+          "XML error: element 'name' may appear only once in 'domain'" },
+        { "<domain type='qemu'><name>a</name><memory>1024</memory>"
+          "<os><type>xen</type></os></domain>",
+          "unsupported configuration: unknown OS type 'xen'" },
+        { "<domain type='qemu'><name>a</name><memory>1024</memory>"
+          "<os><type>hvm</type></os><devices><interface type='network'/></devices></domain>",
+          "unsupported configuration: interface type 'network' is not supported, only 'user'" },
+        { "<domain type='qemu'><name>a</name><memory>1024</memory>"
+          "<os><type>hvm</type></os><seclabel type='dynamic' model='selinux'/></domain>",
+          "unsupported configuration: security model 'selinux' is not supported, only 'dac'" },
+        { "<domain type='qemu'><name>a</name><memory>1024</memory>"
+          "<os><type>hvm</type></os><seclabel type='static' model='dac'>"
+          "<label>nogroup</label></seclabel></domain>",
+          "XML error: invalid DAC label 'nogroup': expecting 'user:group'" },
+        { "<domain type='qemu'><name>a</name><memory>1024</memory>"
+          "<os><type>hvm</type></os><devices><console type='pty'>"
+          "<target type='virtio'/></console></devices></domain>",
+          "unsupported configuration: target type 'virtio' of 'console' is not supported, only 'serial'" },
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(pfsDomainDef) def = NULL;
+
+        pfsErrorReset();
+        def = pfsDomainDefParseString(cases[i].xml);
+        if (def)
+            fail_msg("case %zu parsed but should not", i);
+        assert_non_null(pfsErrorLastMessage());
+        if (!g_str_has_prefix(pfsErrorLastMessage(), cases[i].msg))
+            fail_msg("case %zu: got '%s', want '%s'", i,
+                     pfsErrorLastMessage(), cases[i].msg);
+    }
+}
+
+
+#define DO_TEST(n) n,
+#define DO_TEST_FAILURE(n)
+static const char *const names[] = {
+#include "qemuxml2argvcases.h"
+};
+#undef DO_TEST
+#undef DO_TEST_FAILURE
+
+
+int
+main(void)
+{
+    size_t n = G_N_ELEMENTS(names);
+    g_autofree struct CMUnitTest *tests = g_new0(struct CMUnitTest, n + 2);
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        tests[i].name = names[i];
+        tests[i].test_func = testCompareXMLToXML;
+        tests[i].initial_state = (void *)names[i];
+    }
+    tests[n].name = "generated identifiers";
+    tests[n].test_func = testGeneratedIdentifiers;
+    tests[n + 1].name = "parse errors";
+    tests[n + 1].test_func = testParseErrors;
+
+    return _cmocka_run_group_tests("domainxml2xmltest", tests, n + 2, NULL, NULL);
+}
