@@ -60,6 +60,10 @@ pfsTestHelperStart(const char *binary,
     g_ptr_array_add(argv, g_strdup(fdstr));
     for (; extra && *extra; extra++)
         g_ptr_array_add(argv, g_strdup(*extra));
+    /* as a normal user the helper only serves when told it may do so
+     * without a sandbox (QEMU's helper does not take the option) */
+    if (geteuid() != 0 && !strstr(binary, "virtfs-proxy-helper"))
+        g_ptr_array_add(argv, g_strdup("--unprivileged"));
     g_ptr_array_add(argv, NULL);
 
     if ((pid = fork()) < 0) {

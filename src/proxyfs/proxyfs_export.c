@@ -322,33 +322,69 @@ pfsProxyPathPin(pfsProxyExport *exp, const char *path,
 
 
 int
-pfsProxyPathReopen(pfsProxyExport *exp, int pinned, int flags)
+pfsProxyPathReopen(pfsProxyExport *exp, int pinned, const char *path, int flags)
 {
     char num[16];
+    struct stat want, got;
     int fd;
 
-    snprintf(num, sizeof(num), "%d", pinned);
-    fd = openat(exp->procfd, num, (flags & ~O_NOFOLLOW) | O_CLOEXEC | O_NOCTTY);
-    return fd < 0 ? -errno : fd;
+    if (exp->procfd >= 0) {
+        snprintf(num, sizeof(num), "%d", pinned);
+        fd = openat(exp->procfd, num, (flags & ~O_NOFOLLOW) | O_CLOEXEC | O_NOCTTY);
+        return fd < 0 ? -errno : fd;
+    }
+
+    fd = pfsOpenat2(exp->rootfd, path, flags | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return fd;
+    if (fstat(pinned, &want) < 0 || fstat(fd, &got) < 0) {
+        int r = -errno;
+        close(fd);
+        return r;
+    }
+    if (want.st_dev != got.st_dev || want.st_ino != got.st_ino) {
+        close(fd);
+        return -EAGAIN;
+    }
+    /* F_SETFL takes the changeable flags as asked: O_NONBLOCK goes
+     * unless it was asked for. */
+    if (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags) < 0) {
+        int r = -errno;
+        close(fd);
+        return r;
+    }
+    return fd;
 }
 
 
 int
-pfsProxyPathChmodPinned(pfsProxyExport *exp, int pinned, mode_t mode)
+pfsProxyPathChmodPinned(pfsProxyExport *exp, int pinned,
+                        int dirfd, const char *name, mode_t mode)
 {
     char num[16];
 
-    snprintf(num, sizeof(num), "%d", pinned);
-    return fchmodat(exp->procfd, num, mode, 0) < 0 ? -errno : 0;
+    if (exp->procfd >= 0) {
+        snprintf(num, sizeof(num), "%d", pinned);
+        return fchmodat(exp->procfd, num, mode, 0) < 0 ? -errno : 0;
+    }
+    if (!exp->sandboxed)
+        return -EPERM;
+    return fchmodat(dirfd, name, mode, 0) < 0 ? -errno : 0;
 }
 
 
 int
 pfsProxyPathUtimesPinned(pfsProxyExport *exp, int pinned,
+                         int dirfd, const char *name,
                          const struct timespec times[2])
 {
     char num[16];
 
-    snprintf(num, sizeof(num), "%d", pinned);
-    return utimensat(exp->procfd, num, times, 0) < 0 ? -errno : 0;
+    if (exp->procfd >= 0) {
+        snprintf(num, sizeof(num), "%d", pinned);
+        return utimensat(exp->procfd, num, times, 0) < 0 ? -errno : 0;
+    }
+    if (!exp->sandboxed)
+        return -EPERM;
+    return utimensat(dirfd, name, times, 0) < 0 ? -errno : 0;
 }

@@ -18,7 +18,9 @@
 typedef struct _pfsProxyExport pfsProxyExport;
 struct _pfsProxyExport {
     int rootfd;             /* O_PATH directory fd of the export root */
-    int procfd;             /* O_PATH fd of /proc/self/fd, to reopen pinned fds */
+    int procfd;             /* O_PATH fd of /proc/self/fd, to reopen pinned fds
+                             * (-1 once sandboxed: the root is then the export) */
+    bool sandboxed;         /* pivot_root'ed into the export */
     bool getversion;        /* the root filesystem answers FS_IOC_GETVERSION */
     bool readonly;          /* refuse every request that would change the export */
     bool allowDevices;      /* allow mknod of character and block devices */
@@ -72,11 +74,18 @@ int pfsProxyPathParent(pfsProxyExport *exp, const char *path,
 int pfsProxyPathPin(pfsProxyExport *exp, const char *path,
                     bool nofollow, int extraFlags);
 
-/* Reopen a pinned fd with real open flags (never following anything
- * else: the object is the pinned inode). Returns the fd or -errno. */
-int pfsProxyPathReopen(pfsProxyExport *exp, int pinned, int flags);
+/* Reopen the object pinned as @pinned (resolved from @path) with real
+ * open flags. Unconfined, through /proc/self/fd; in the sandbox, by
+ * resolving @path again and checking that it is still the same inode
+ * (else -EAGAIN), opening with O_NONBLOCK so that nothing swapped in can
+ * block us. Returns the fd or -errno. */
+int pfsProxyPathReopen(pfsProxyExport *exp, int pinned, const char *path, int flags);
 
-/* chmod() and utimensat() on a pinned inode. Return 0 or -errno. */
-int pfsProxyPathChmodPinned(pfsProxyExport *exp, int pinned, mode_t mode);
+/* chmod() and utimensat() of a pinned object, following: through
+ * /proc/self/fd, or in the sandbox at (@dirfd, @name), which the root
+ * then confines. Return 0 or -errno. */
+int pfsProxyPathChmodPinned(pfsProxyExport *exp, int pinned,
+                            int dirfd, const char *name, mode_t mode);
 int pfsProxyPathUtimesPinned(pfsProxyExport *exp, int pinned,
+                             int dirfd, const char *name,
                              const struct timespec times[2]);

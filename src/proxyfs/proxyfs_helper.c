@@ -22,13 +22,38 @@
 #include <unistd.h>
 
 #include "pfscaps.h"
+#include "pfsuser.h"
 #include "pfserror.h"
 #include "pfsfile.h"
 #include "pfslog.h"
 #include "proxyfs_export.h"
+#include "proxyfs_sandbox.h"
 #include "proxyfs_server.h"
 
 #define PFS_HELPER_NAME "virt-proxyfs-helper"
+
+/* The dedicated system user the helper serves as when started as root;
+ * the install step creates it (build-aux/create-user.sh). */
+#define PFS_HELPER_USER "virt-proxyfs"
+#define PFS_HELPER_USER_HINT \
+    "create it with: useradd --system --user-group --no-create-home " \
+    "--home-dir /nonexistent --shell /usr/sbin/nologin " PFS_HELPER_USER
+
+/* RLIMIT_NOFILE while serving: the helper holds a few fds of its own and
+ * at most four more during a request. */
+#define PFS_HELPER_MAX_FILES 64
+
+#if defined(__SANITIZE_ADDRESS__)
+/* Sanitizer builds (tests only): LeakSanitizer's exit-time scan clones
+ * and ptraces the process, which the seccomp filter rightly kills.
+ * Memory errors are still caught. */
+const char *__asan_default_options(void);
+const char *
+__asan_default_options(void)
+{
+    return "detect_leaks=0";
+}
+#endif
 
 typedef struct _pfsHelperOptions pfsHelperOptions;
 struct _pfsHelperOptions {
@@ -40,10 +65,15 @@ struct _pfsHelperOptions {
     gboolean nodaemon;
     gboolean readonly;
     gboolean allowDevices;
+    gboolean unprivileged;
     char *logLevel;
+    char *user;
+    char *group;
+    char *readyFdStr;
     gboolean version;
 
     int fd;
+    int readyFd;
     uid_t socketUid;
     gid_t socketGid;
     pfsLogPriority logThreshold;
@@ -59,6 +89,9 @@ pfsHelperOptionsClear(pfsHelperOptions *opts)
     g_free(opts->uidStr);
     g_free(opts->gidStr);
     g_free(opts->logLevel);
+    g_free(opts->user);
+    g_free(opts->group);
+    g_free(opts->readyFdStr);
 }
 
 
@@ -96,6 +129,15 @@ pfsHelperParseArgs(int argc, char **argv, pfsHelperOptions *opts)
           N_("Refuse every request that would change the export (EROFS)"), NULL },
         { "allow-device-nodes", 0, 0, G_OPTION_ARG_NONE, &opts->allowDevices,
           N_("Let the guest's root create character and block devices"), NULL },
+        { "unprivileged", 0, 0, G_OPTION_ARG_NONE, &opts->unprivileged,
+          N_("Started as a normal user: serve with that user's rights, without a sandbox"), NULL },
+        { "user", 0, 0, G_OPTION_ARG_STRING, &opts->user,
+          N_("Serve as this user, by name or uid, never root (default: " PFS_HELPER_USER ")"),
+          N_("USER") },
+        { "group", 0, 0, G_OPTION_ARG_STRING, &opts->group,
+          N_("Serve as this group, by name or gid (default: the user's group)"), N_("GROUP") },
+        { "ready-fd", 0, 0, G_OPTION_ARG_STRING, &opts->readyFdStr,
+          N_("Write '0' to FD once serving, or '1' and the reason start-up failed"), N_("FD") },
         { "log-level", 0, 0, G_OPTION_ARG_STRING, &opts->logLevel,
           N_("Least important messages to log: debug, info, warning or error (default: info)"),
           N_("LEVEL") },
@@ -141,6 +183,15 @@ pfsHelperParseArgs(int argc, char **argv, pfsHelperOptions *opts)
     opts->fd = -1;
     if (opts->fdStr && pfsParseFD(opts->fdStr, &opts->fd) < 0) {
         pfsReportError(_("invalid file descriptor '%s'"), opts->fdStr);
+        return -1;
+    }
+    opts->readyFd = -1;
+    if (opts->readyFdStr && pfsParseFD(opts->readyFdStr, &opts->readyFd) < 0) {
+        pfsReportError(_("invalid file descriptor '%s'"), opts->readyFdStr);
+        return -1;
+    }
+    if (opts->readyFd >= 0 && opts->readyFd == opts->fd) {
+        pfsReportError(_("--ready-fd and --fd must be different file descriptors"));
         return -1;
     }
 
@@ -338,42 +389,108 @@ pfsHelperDaemonize(void)
 }
 
 
-/* Started as root, keep only the capabilities file operations on behalf
- * of the guest need, and empty the bounding set, before the first
- * request: no CAP_SYS_ADMIN (trusted.* xattrs, mounts), no CAP_SETFCAP
- * (file capabilities on host files), no CAP_DAC_READ_SEARCH
- * (open_by_handle_at). CAP_MKNOD only when device nodes are allowed. */
+/* Who to serve as, when started as root: a user of our own, never 0.
+ * Looked up before confinement, while the name service is reachable. */
 static int
-pfsHelperLimitCaps(const pfsHelperOptions *opts)
+pfsHelperResolveIdentity(const pfsHelperOptions *opts, pfsSandboxConfig *cfg)
 {
-    int caps[] = { CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID, CAP_MKNOD };
-    size_t ncaps = G_N_ELEMENTS(caps) - (opts->allowDevices ? 0 : 1);
+    const char *user = opts->user ? opts->user : PFS_HELPER_USER;
 
-    if (geteuid() != 0) {
-        PFS_DEBUG("not running as root: keeping the capabilities we were given");
-        return 0;
+    if (pfsUserLookup(user, &cfg->uid, &cfg->gid,
+                      opts->user ? NULL : PFS_HELPER_USER_HINT) < 0)
+        return -1;
+    if (opts->group && pfsGroupLookup(opts->group, &cfg->gid) < 0)
+        return -1;
+    if (cfg->uid == 0 || cfg->gid == 0) {
+        pfsReportError(_("the helper does not serve as root (user '%s', uid %u, gid %u); give it a user of its own"),
+                       user, (unsigned int)cfg->uid, (unsigned int)cfg->gid);
+        return -1;
     }
-    return pfsCapsLimit(caps, ncaps);
+    return 0;
 }
 
 
-/* Tell the parent waiting in pfsHelperDaemonize() how start-up went;
- * on failure it prints our error, since our stderr is /dev/null. */
+/* Not started as root: there is nothing to confine ourselves with. That
+ * is only acceptable when asked for (the caller then knows the helper
+ * works with its own rights, unsandboxed), and never with capabilities
+ * obtained some other way. */
+static int
+pfsHelperCheckUnprivileged(const pfsHelperOptions *opts)
+{
+    guint64 effective = 0;
+
+    if (!opts->unprivileged) {
+        pfsReportError(_("the helper must be started as root to confine itself "
+                         "(it then serves as user '%s'); to serve with your own "
+                         "rights and no sandbox, pass --unprivileged"),
+                       opts->user ? opts->user : PFS_HELPER_USER);
+        return -1;
+    }
+    if (pfsCapsGetEffective(&effective) < 0)
+        return -1;
+    if (effective != 0) {
+        pfsReportError(_("started as uid %u with capabilities %" G_GINT64_MODIFIER "x: "
+                         "start the helper as root to be confined, or without capabilities"),
+                       (unsigned int)geteuid(), effective);
+        return -1;
+    }
+    PFS_WARN(_("not started as root: serving without a sandbox, with the rights of uid %u"),
+             (unsigned int)geteuid());
+    return 0;
+}
+
+
+/* Tell whoever waits how start-up went: the parent in
+ * pfsHelperDaemonize() and the launcher's --ready-fd. On failure they
+ * get our error, since our stderr may be /dev/null. */
 static void
-pfsHelperReportReady(int *readyfd, bool ok)
+pfsHelperReportReady(int *readyfds, size_t n, bool ok)
 {
     g_autofree char *report = NULL;
+    size_t i;
 
-    if (*readyfd < 0)
-        return;
     if (ok)
         report = g_strdup("0");
     else
         report = g_strdup_printf("1%s", PFS_NULLSTR(pfsErrorLastMessage()));
-    if (pfsSafeWrite(*readyfd, report, strlen(report)) < 0)
-        PFS_WARN(_("cannot tell the parent process how start-up went: %s"),
-                 g_strerror(errno));
-    pfsForceClose(readyfd);
+    for (i = 0; i < n; i++) {
+        if (readyfds[i] < 0)
+            continue;
+        if (pfsSafeWrite(readyfds[i], report, strlen(report)) < 0)
+            PFS_WARN(_("cannot report how start-up went: %s"), g_strerror(errno));
+        pfsForceClose(&readyfds[i]);
+    }
+}
+
+
+/* The socket's directory, held (before confinement) so that a helper
+ * that fails before its client connects can still remove the socket. */
+typedef struct {
+    int dirfd;
+    char *name;
+} pfsHelperSocketPath;
+
+static int
+pfsHelperSocketPathHold(pfsHelperSocketPath *sp, const char *path)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+
+    sp->name = g_path_get_basename(path);
+    if ((sp->dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        pfsReportSystemError(errno, _("cannot open the socket's directory '%s'"), dir);
+        return -1;
+    }
+    return 0;
+}
+
+
+static void
+pfsHelperSocketPathRelease(pfsHelperSocketPath *sp, bool unlinkIt)
+{
+    if (unlinkIt && sp->dirfd >= 0)
+        unlinkat(sp->dirfd, sp->name, 0);
+    pfsForceClose(&sp->dirfd);
+    g_clear_pointer(&sp->name, g_free);
 }
 
 
@@ -382,9 +499,14 @@ main(int argc, char **argv)
 {
     pfsHelperOptions opts = { 0 };
     pfsProxyExport exp = { .rootfd = -1, .procfd = -1 };
+    pfsSandboxConfig sandbox = { .listenfd = -1 };
+    pfsHelperSocketPath socketPath = { .dirfd = -1 };
     g_autoptr(pfsProxyServer) srv = NULL;
     PFS_AUTOCLOSE listenfd = -1;
-    PFS_AUTOCLOSE readyfd = -1;
+    int readyfds[2] = { -1, -1 };
+    int keep[2];
+    size_t nkeep = 0;
+    bool confine = geteuid() == 0;
     bool socketCreated = false;
     int sock = -1;
     int ret = EXIT_FAILURE;
@@ -412,10 +534,41 @@ main(int argc, char **argv)
     /* A peer that goes away must not kill us in the middle of a reply. */
     signal(SIGPIPE, SIG_IGN);
     pfsLogSetup(PFS_HELPER_NAME, PFS_LOG_TO_STDERR, opts.logThreshold);
+    readyfds[0] = opts.readyFd;
 
     if (opts.fd >= 0) {
         if (pfsHelperCheckSocket(opts.fd) < 0)
             goto cleanup;
+        keep[nkeep++] = opts.fd;
+    }
+    if (opts.readyFd >= 0) {
+        if (fcntl(opts.readyFd, F_GETFD) < 0) {
+            readyfds[0] = -1;
+            pfsReportSystemError(errno, _("file descriptor %d is not open"), opts.readyFd);
+            goto cleanup;
+        }
+        keep[nkeep++] = opts.readyFd;
+    }
+
+    if (confine && opts.unprivileged) {
+        pfsReportError(_("--unprivileged is for helpers started as a normal user"));
+        goto cleanup;
+    }
+    if (confine) {
+        sandbox.exportPath = opts.path;
+        sandbox.readonly = opts.readonly;
+        sandbox.allowDevices = opts.allowDevices;
+        sandbox.maxFiles = PFS_HELPER_MAX_FILES;
+        if (pfsHelperResolveIdentity(&opts, &sandbox) < 0)
+            goto cleanup;
+        /* nothing inherited stays open but stdio and the fds we use */
+        if (pfsSandboxPrepare(keep, nkeep, sandbox.maxFiles) < 0)
+            goto cleanup;
+    } else if (pfsHelperCheckUnprivileged(&opts) < 0) {
+        goto cleanup;
+    }
+
+    if (opts.fd >= 0) {
         /* Daemonizing points 0-2 at /dev/null: move the socket out of
          * the way first. */
         if (opts.fd <= STDERR_FILENO) {
@@ -434,7 +587,7 @@ main(int argc, char **argv)
     }
 
     if (!opts.nodaemon) {
-        if ((readyfd = pfsHelperDaemonize()) < 0)
+        if ((readyfds[1] = pfsHelperDaemonize()) < 0)
             goto cleanup;
         pfsLogSetup(PFS_HELPER_NAME, PFS_LOG_TO_SYSLOG, opts.logThreshold);
     }
@@ -447,29 +600,36 @@ main(int argc, char **argv)
 
     if (opts.socketPath) {
         pfsHelperCatchStopSignals(true);
+        if (pfsHelperSocketPathHold(&socketPath, opts.socketPath) < 0)
+            goto cleanup;
         if ((listenfd = pfsHelperListen(&opts)) < 0)
             goto cleanup;
         socketCreated = true;
-        if (pfsHelperLimitCaps(&opts) < 0)
-            goto cleanup;
-        pfsHelperReportReady(&readyfd, true);
-        PFS_INFO(_("waiting for a connection on '%s'"), opts.socketPath);
-        if ((sock = pfsHelperAccept(listenfd, opts.socketPath)) < 0)
-            goto cleanup;
-        /* From here the path is the client's: QEMU removes it. */
-        socketCreated = false;
-        pfsForceClose(&listenfd);
-        pfsHelperCatchStopSignals(false);
-    } else if (pfsHelperLimitCaps(&opts) < 0) {
-        goto cleanup;
+        sandbox.listenfd = listenfd;
     }
 
     /* Modes arrive with the guest's umask already applied. */
     umask(0);
 
-    PFS_INFO(_("serving '%s'%s"), opts.path,
-             opts.readonly ? _(" read-only") : "");
-    pfsHelperReportReady(&readyfd, true);
+    if (confine && pfsSandboxEnter(&exp, &sandbox) < 0)
+        goto cleanup;
+
+    pfsHelperReportReady(readyfds, G_N_ELEMENTS(readyfds), true);
+
+    if (opts.socketPath) {
+        PFS_INFO(_("waiting for a connection on '%s'"), opts.socketPath);
+        if ((sock = pfsHelperAccept(listenfd, opts.socketPath)) < 0)
+            goto cleanup;
+        /* From here the path is the client's: QEMU removes it. */
+        socketCreated = false;
+        pfsHelperSocketPathRelease(&socketPath, false);
+        pfsForceClose(&listenfd);
+        pfsHelperCatchStopSignals(false);
+    }
+
+    PFS_INFO(_("serving '%s'%s%s"), opts.path,
+             opts.readonly ? _(" read-only") : "",
+             confine ? _(" in a sandbox") : "");
 
     srv = pfsProxyServerNew(&exp, sock);
     end = pfsProxyServerRun(srv);
@@ -493,9 +653,8 @@ main(int argc, char **argv)
     if (ret != EXIT_SUCCESS && pfsErrorLastMessage())
         PFS_ERROR("%s", pfsErrorLastMessage());
     /* Nobody connected: do not leave a socket that blocks the next start. */
-    if (socketCreated)
-        unlink(opts.socketPath);
-    pfsHelperReportReady(&readyfd, false);
+    pfsHelperSocketPathRelease(&socketPath, socketCreated);
+    pfsHelperReportReady(readyfds, G_N_ELEMENTS(readyfds), false);
     pfsForceClose(&sock);
     pfsProxyExportClose(&exp);
     pfsHelperOptionsClear(&opts);

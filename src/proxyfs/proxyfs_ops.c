@@ -79,20 +79,29 @@ static int32_t
 pfsProxyOpenExisting(pfsProxyExport *exp, const char *path, int flags,
                      bool creating)
 {
-    PFS_AUTOCLOSE pinned = -1;
-    struct stat st;
+    int attempt;
 
-    pinned = pfsProxyPathPin(exp, path, flags & O_NOFOLLOW,
-                             flags & O_DIRECTORY);
-    if (pinned < 0)
-        return pinned;
-    if (fstat(pinned, &st) < 0)
-        return -errno;
-    if (!pfsModeIsFileOrDir(st.st_mode))
-        return pfsProxyRefuseSpecialFile(exp, st.st_mode);
-    if (creating && S_ISDIR(st.st_mode))
-        return -EISDIR;
-    return pfsProxyPathReopen(exp, pinned, flags);
+    /* -EAGAIN: swapped between the check and the open (sandbox only) */
+    for (attempt = 0; attempt < 4; attempt++) {
+        PFS_AUTOCLOSE pinned = -1;
+        struct stat st;
+        int fd;
+
+        pinned = pfsProxyPathPin(exp, path, flags & O_NOFOLLOW,
+                                 flags & O_DIRECTORY);
+        if (pinned < 0)
+            return pinned;
+        if (fstat(pinned, &st) < 0)
+            return -errno;
+        if (!pfsModeIsFileOrDir(st.st_mode))
+            return pfsProxyRefuseSpecialFile(exp, st.st_mode);
+        if (creating && S_ISDIR(st.st_mode))
+            return -EISDIR;
+        fd = pfsProxyPathReopen(exp, pinned, path, flags);
+        if (fd != -EAGAIN)
+            return fd;
+    }
+    return -EAGAIN;
 }
 
 
@@ -168,11 +177,12 @@ pfsProxyNewAttrsCompute(const struct stat *parent,
 
 
 /* Give a freshly created object (still mode 0, owned by us) its final
- * owner and mode. fchown() comes first because it clears set-id bits. */
+ * owner and mode. fchown() comes first because it clears set-id bits.
+ * @fd is open on the object, or an O_PATH fd of it found at @where. */
 static int32_t
 pfsProxyNewAttrsApply(pfsProxyExport *exp,
                       int fd,
-                      bool pathOnly,
+                      const pfsProxyPath *where,
                       const struct stat *parent,
                       const pfsProxyNewAttrs *attrs,
                       bool setMode)
@@ -185,8 +195,8 @@ pfsProxyNewAttrsApply(pfsProxyExport *exp,
     }
     if (!setMode || attrs->mode == 0)
         return 0;
-    if (pathOnly)
-        return pfsProxyPathChmodPinned(exp, fd, attrs->mode);
+    if (where)
+        return pfsProxyPathChmodPinned(exp, fd, where->fd, where->name, attrs->mode);
     return fchmod(fd, attrs->mode) < 0 ? -errno : 0;
 }
 
@@ -270,7 +280,7 @@ pfsProxyOpCreate(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply
                         O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0);
         if (fd >= 0) {
             pfsProxyNewAttrsCompute(&parent, uid, gid, S_IFREG, mode, &attrs);
-            r = pfsProxyNewAttrsApply(exp, fd, false, &parent, &attrs, true);
+            r = pfsProxyNewAttrsApply(exp, fd, NULL, &parent, &attrs, true);
             if (r < 0) {
                 close(fd);
                 unlinkat(where.fd, where.name, 0);
@@ -319,7 +329,7 @@ pfsProxyFinishCreated(pfsProxyExport *exp,
 
     r = pfsProxyPinCreated(exp, where->fd, where->name, type, &pinned);
     if (r == 0)
-        r = pfsProxyNewAttrsApply(exp, pinned, true, parent, attrs,
+        r = pfsProxyNewAttrsApply(exp, pinned, where, parent, attrs,
                                   !S_ISLNK(type));
     if (r < 0 && r != -EAGAIN)
         unlinkat(where->fd, where->name, S_ISDIR(type) ? AT_REMOVEDIR : 0);
@@ -581,7 +591,7 @@ pfsProxyOpChmod(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
 
     if ((pinned = pfsProxyPathPin(exp, path.str, false, 0)) < 0)
         return pinned;
-    return pfsProxyPathChmodPinned(exp, pinned, mode);
+    return pfsProxyPathChmodPinned(exp, pinned, exp->rootfd, path.str, mode);
 }
 
 
@@ -630,7 +640,7 @@ pfsProxyOpTruncate(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *rep
         return -EISDIR;
     if (!S_ISREG(st.st_mode))
         return -EINVAL;
-    if ((fd = pfsProxyPathReopen(exp, pinned, O_WRONLY)) < 0)
+    if ((fd = pfsProxyPathReopen(exp, pinned, path.str, O_WRONLY)) < 0)
         return fd;
     return ftruncate(fd, length) < 0 ? -errno : 0;
 }
@@ -661,7 +671,7 @@ pfsProxyOpUtime(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
     if ((r = pfsProxyPathLookup(exp, path.str, &where)) < 0)
         return r;
     if (where.isDir)
-        return pfsProxyPathUtimesPinned(exp, where.fd, times);
+        return pfsProxyPathUtimesPinned(exp, where.fd, exp->rootfd, path.str, times);
     r = utimensat(where.fd, where.name, times, AT_SYMLINK_NOFOLLOW);
     return r < 0 ? -errno : 0;
 }
@@ -917,7 +927,7 @@ pfsProxyOpGetversion(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *r
         return -errno;
     if (!pfsModeIsFileOrDir(st.st_mode))
         return -ENXIO;
-    if ((fd = pfsProxyPathReopen(exp, pinned, O_RDONLY | O_NONBLOCK)) < 0)
+    if ((fd = pfsProxyPathReopen(exp, pinned, path.str, O_RDONLY | O_NONBLOCK)) < 0)
         return fd;
     if (ioctl(fd, FS_IOC_GETVERSION, &version) < 0)
         return -errno;

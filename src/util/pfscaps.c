@@ -8,7 +8,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/securebits.h>
+#include <grp.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include "pfscaps.h"
 #include "pfserror.h"
@@ -37,6 +40,92 @@ pfsCapsLimit(const int *caps, size_t ncaps)
     }
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
         errno != EINVAL) {
+        pfsReportSystemError(errno, _("cannot clear the ambient capabilities"));
+        return -1;
+    }
+    return 0;
+}
+
+
+/* Make exactly @caps (and @extra, unless it is -1) the effective and
+ * permitted sets; with @bounds, empty the bounding set too. */
+static int
+pfsCapsApply(const int *caps, size_t ncaps, const int *extra, size_t nextra,
+             bool bounds)
+{
+    size_t i;
+    int r;
+
+    capng_clear(bounds ? CAPNG_SELECT_BOTH : CAPNG_SELECT_CAPS);
+    for (i = 0; i < ncaps + nextra; i++) {
+        int cap = i < ncaps ? caps[i] : extra[i - ncaps];
+
+        if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, cap) < 0) {
+            pfsReportError(_("cannot add capability %s to the set to keep"),
+                           capng_capability_to_name(cap));
+            return -1;
+        }
+    }
+    if ((r = capng_apply(bounds ? CAPNG_SELECT_BOTH : CAPNG_SELECT_CAPS)) < 0) {
+        pfsReportError(_("cannot change the capability sets (libcap-ng error %d)"), r);
+        return -1;
+    }
+    return 0;
+}
+
+
+int
+pfsCapsSwitchUser(uid_t uid, gid_t gid, const int *caps, size_t ncaps)
+{
+    const int idCaps[] = { CAP_SETUID, CAP_SETGID, CAP_SETPCAP };
+    const int setpcap[] = { CAP_SETPCAP };
+    int bits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
+               SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED |
+               SECBIT_KEEP_CAPS | SECBIT_KEEP_CAPS_LOCKED |
+               SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
+
+    /* 1. While still root: only what follows needs, and an empty
+     *    bounding set (dropping from it needs CAP_SETPCAP). */
+    if (pfsCapsApply(caps, ncaps, idCaps, G_N_ELEMENTS(idCaps), true) < 0)
+        return -1;
+
+    /* 2. Groups first (it needs CAP_SETGID), then the uid, keeping the
+     *    permitted set across it; the effective set is cleared. */
+    if (setgroups(0, NULL) < 0) {
+        pfsReportSystemError(errno, _("cannot drop the supplementary groups"));
+        return -1;
+    }
+    if (setresgid(gid, gid, gid) < 0) {
+        pfsReportSystemError(errno, _("cannot switch to gid %u"), (unsigned int)gid);
+        return -1;
+    }
+    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) {
+        pfsReportSystemError(errno, _("cannot keep capabilities across the uid switch"));
+        return -1;
+    }
+    if (setresuid(uid, uid, uid) < 0) {
+        pfsReportSystemError(errno, _("cannot switch to uid %u"), (unsigned int)uid);
+        return -1;
+    }
+
+    /* 3. CAP_SETPCAP once more, only to lock the securebits: no uid
+     *    change can bring root's capabilities back, none can be raised
+     *    into the ambient set, none survives an execve. */
+    if (pfsCapsApply(caps, ncaps, setpcap, 1, false) < 0)
+        return -1;
+    if (prctl(PR_SET_SECUREBITS, bits, 0, 0, 0) < 0) {
+        pfsReportSystemError(errno, _("cannot lock the securebits"));
+        return -1;
+    }
+    if (prctl(PR_GET_SECUREBITS, 0, 0, 0, 0) != bits) {
+        pfsReportError(_("the securebits did not stick"));
+        return -1;
+    }
+
+    /* 4. The runtime set alone; nothing inheritable, nothing ambient. */
+    if (pfsCapsApply(caps, ncaps, NULL, 0, false) < 0)
+        return -1;
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) {
         pfsReportSystemError(errno, _("cannot clear the ambient capabilities"));
         return -1;
     }

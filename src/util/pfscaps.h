@@ -7,12 +7,22 @@
 #include "pfsinternal.h"
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Make @caps (CAP_* numbers) the effective and permitted sets, clear the
  * inheritable and ambient sets, and empty the bounding set, so nothing
  * outside @caps can come back. Needs CAP_SETPCAP for the bounding set.
  * Returns 0, or -1 with an error reported: callers must not go on. */
 int pfsCapsLimit(const int *caps, size_t ncaps);
+
+/* Become @uid:@gid with no supplementary groups, keeping exactly @caps
+ * as effective and permitted capabilities: inheritable and ambient sets
+ * empty, bounding set empty, and the securebits NOROOT, NO_SETUID_FIXUP,
+ * KEEP_CAPS and NO_CAP_AMBIENT_RAISE set and locked, so that no uid
+ * change or execve() can ever give capabilities back. Needs CAP_SETUID,
+ * CAP_SETGID and CAP_SETPCAP. Returns 0, or -1 with an error reported:
+ * callers must not go on. */
+int pfsCapsSwitchUser(uid_t uid, gid_t gid, const int *caps, size_t ncaps);
 
 /* The effective capability mask of this process (bit n = capability n). */
 int pfsCapsGetEffective(guint64 *mask);
