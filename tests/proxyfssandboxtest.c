@@ -1,0 +1,504 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * proxyfssandboxtest.c: what a running helper started as root looks like
+ * from the outside, in /proc/<pid>, and how its start fails closed
+ */
+#include "pfsinternal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <grp.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pfstestexport.h"
+#include "pfstestutils.h"
+
+#define H(state) (((pfsTestExport *)*(state))->helper)
+#define EXP(state) ((pfsTestExport *)*(state))
+
+static int markerFd = -1;
+static char *markerPath;
+
+/* An fd the helper inherits without asking: it must close it. */
+static int
+setupWithInheritedFd(void **state, const char *const *extra)
+{
+    markerPath = g_build_filename(g_get_tmp_dir(), "pfstest-inherited-marker", NULL);
+    markerFd = open(markerPath, O_RDWR | O_CREAT, 0600);   /* no O_CLOEXEC */
+    *state = pfsTestExportNew(NULL, extra);
+    close(markerFd);
+    markerFd = -1;
+    /* the first reply proves start-up is over */
+    assert_int_equal(pfsTestLstat(H(state), "/", NULL), 0);
+    return 0;
+}
+
+
+static int
+setupHelper(void **state)
+{
+    if (geteuid() != 0) {
+        *state = NULL;
+        return 0;
+    }
+    return setupWithInheritedFd(state, NULL);
+}
+
+
+static int
+setupReadonlyHelper(void **state)
+{
+    const char *const extra[] = { "--readonly", "--allow-device-nodes", NULL };
+
+    if (geteuid() != 0) {
+        *state = NULL;
+        return 0;
+    }
+    return setupWithInheritedFd(state, extra);
+}
+
+
+static int
+teardownHelper(void **state)
+{
+    if (markerPath) {
+        unlink(markerPath);
+        g_clear_pointer(&markerPath, g_free);
+    }
+    pfsTestExportFree(*state);
+    return 0;
+}
+
+
+static char *
+procFile(pid_t pid, const char *name)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/%s", (int)pid, name);
+    char *content = pfsTestReadFile(path);
+
+    assert_non_null(content);
+    return content;
+}
+
+
+static char *
+statusField(pid_t pid, const char *field)
+{
+    g_autofree char *status = procFile(pid, "status");
+    g_autofree char *key = g_strdup_printf("\n%s:", field);
+    const char *p = strstr(status, key);
+    const char *end;
+
+    assert_non_null(p);
+    p += strlen(key);
+    while (*p == '\t' || *p == ' ')
+        p++;
+    end = strchrnul(p, '\n');
+    return g_strndup(p, end - p);
+}
+
+
+static void
+assertStatus(pid_t pid, const char *field, const char *expected)
+{
+    g_autofree char *value = statusField(pid, field);
+
+    if (strcmp(value, expected) != 0) {
+        print_error("%s is '%s', expected '%s'\n", field, value, expected);
+        fail();
+    }
+}
+
+
+static void
+helperIdentity(uid_t *uid, gid_t *gid)
+{
+    struct passwd *pw = getpwnam("virt-proxyfs");
+
+    PFS_TEST_SKIP_UNLESS(pw != NULL,
+                         "the system user virt-proxyfs is missing (build-aux/create-user.sh)");
+    *uid = pw->pw_uid;
+    *gid = pw->pw_gid;
+}
+
+
+/* E1: ids, groups, capabilities, no_new_privs, seccomp, one thread */
+static void
+testStatus(void **state)
+{
+    pid_t pid;
+    uid_t uid;
+    gid_t gid;
+    g_autofree char *ids = NULL;
+    g_autofree char *gids = NULL;
+
+    PFS_TEST_REQUIRE_ROOT();
+    helperIdentity(&uid, &gid);
+    pid = H(state)->pid;
+    ids = g_strdup_printf("%u\t%u\t%u\t%u", uid, uid, uid, uid);
+    gids = g_strdup_printf("%u\t%u\t%u\t%u", gid, gid, gid, gid);
+
+    assertStatus(pid, "Uid", ids);
+    assertStatus(pid, "Gid", gids);
+    assertStatus(pid, "Groups", "");
+    assertStatus(pid, "CapInh", "0000000000000000");
+    /* CHOWN, DAC_OVERRIDE, FOWNER, FSETID */
+    assertStatus(pid, "CapPrm", "000000000000001b");
+    assertStatus(pid, "CapEff", "000000000000001b");
+    assertStatus(pid, "CapBnd", "0000000000000000");
+    assertStatus(pid, "CapAmb", "0000000000000000");
+    assertStatus(pid, "NoNewPrivs", "1");
+    assertStatus(pid, "Seccomp", "2");
+    assertStatus(pid, "Threads", "1");
+}
+
+
+static void
+testStatusDevicesReadonly(void **state)
+{
+    pid_t pid;
+
+    PFS_TEST_REQUIRE_ROOT();
+    pid = H(state)->pid;
+    /* CAP_MKNOD only when device nodes are allowed */
+    assertStatus(pid, "CapEff", "000000000800001b");
+    assertStatus(pid, "CapBnd", "0000000000000000");
+}
+
+
+/* E2: not dumpable, and not traceable by its own uid */
+static void
+testNotDumpable(void **state)
+{
+    g_autofree char *status = NULL;
+    struct stat st;
+    pid_t pid, child;
+    uid_t uid;
+    gid_t gid;
+    int wstatus;
+
+    PFS_TEST_REQUIRE_ROOT();
+    helperIdentity(&uid, &gid);
+    pid = H(state)->pid;
+    status = g_strdup_printf("/proc/%d/status", (int)pid);
+    assert_int_equal(stat(status, &st), 0);
+    assert_int_equal(st.st_uid, 0);
+    assert_int_equal(st.st_gid, 0);
+
+    /* a process of the helper's own uid cannot attach to it */
+    if ((child = fork()) == 0) {
+        if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
+            setresuid(uid, uid, uid) < 0)
+            _exit(2);
+        if (ptrace(PTRACE_ATTACH, pid, NULL, NULL) == 0)
+            _exit(1);
+        _exit(errno == EPERM ? 0 : 3);
+    }
+    assert_int_equal(waitpid(child, &wstatus, 0), child);
+    assert_true(WIFEXITED(wstatus));
+    assert_int_equal(WEXITSTATUS(wstatus), 0);
+}
+
+
+/* E3: inherited fds are gone; only stdio, the socket and the root */
+static void
+testFds(void **state)
+{
+    g_autofree char *dir = NULL;
+    g_autoptr(GDir) fds = NULL;
+    const char *name;
+    int count = 0;
+
+    PFS_TEST_REQUIRE_ROOT();
+    dir = g_strdup_printf("/proc/%d/fd", (int)H(state)->pid);
+    fds = g_dir_open(dir, 0, NULL);
+    assert_non_null(fds);
+    while ((name = g_dir_read_name(fds))) {
+        g_autofree char *link = g_build_filename(dir, name, NULL);
+        g_autofree char *target = g_file_read_link(link, NULL);
+
+        assert_non_null(target);
+        if (strstr(target, "pfstest-inherited-marker")) {
+            print_error("fd %s still points at the inherited file\n", name);
+            fail();
+        }
+        /* nothing of /proc: from such an fd '..' reaches all of it */
+        assert_null(strstr(target, "/proc"));
+        count++;
+    }
+    /* 0, 1, 2, the connection and the export's root */
+    assert_int_equal(count, 5);
+}
+
+
+/* E6: limits */
+static void
+testLimits(void **state)
+{
+    g_autofree char *limits = NULL;
+    g_auto(GStrv) lines = NULL;
+    size_t i;
+    int found = 0;
+
+    PFS_TEST_REQUIRE_ROOT();
+    limits = procFile(H(state)->pid, "limits");
+    lines = g_strsplit(limits, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        g_auto(GStrv) f = NULL;
+
+        if (g_str_has_prefix(lines[i], "Max core file size")) {
+            f = g_strsplit_set(lines[i] + strlen("Max core file size"), " ", -1);
+            assert_non_null(strstr(lines[i], " 0 "));
+            found++;
+        } else if (g_str_has_prefix(lines[i], "Max open files")) {
+            assert_non_null(strstr(lines[i], " 64 "));
+            found++;
+        }
+    }
+    assert_int_equal(found, 2);
+}
+
+
+static bool
+sameNamespace(pid_t pid, const char *ns)
+{
+    g_autofree char *theirs = g_strdup_printf("/proc/%d/ns/%s", (int)pid, ns);
+    g_autofree char *ours = g_strdup_printf("/proc/self/ns/%s", ns);
+    g_autofree char *a = g_file_read_link(theirs, NULL);
+    g_autofree char *b = g_file_read_link(ours, NULL);
+
+    assert_non_null(a);
+    assert_non_null(b);
+    return strcmp(a, b) == 0;
+}
+
+
+/* Its own namespaces; its root is the export; no /proc, nosuid, nodev */
+static void
+testNamespacesAndRoot(void **state)
+{
+    pid_t pid;
+    g_autofree char *mountinfo = NULL;
+    g_autofree char *rootDir = NULL;
+    g_autofree char *marker = NULL;
+    g_auto(GStrv) lines = NULL;
+    size_t i;
+    int mounts = 0;
+
+    PFS_TEST_REQUIRE_ROOT();
+    pid = H(state)->pid;
+    assert_false(sameNamespace(pid, "mnt"));
+    assert_false(sameNamespace(pid, "net"));
+    assert_false(sameNamespace(pid, "ipc"));
+    assert_false(sameNamespace(pid, "uts"));
+
+    /* what it sees as / is the export */
+    pfsTestWriteFile(EXP(state)->root, "marker", "m");
+    rootDir = g_strdup_printf("/proc/%d/root", (int)pid);
+    marker = g_build_filename(rootDir, "marker", NULL);
+    assert_int_equal(access(marker, F_OK), 0);
+    {
+        g_autofree char *etc = g_build_filename(rootDir, "etc", NULL);
+        g_autofree char *proc = g_build_filename(rootDir, "proc", NULL);
+        assert_int_equal(access(etc, F_OK), -1);
+        assert_int_equal(access(proc, F_OK), -1);
+    }
+
+    /* one mount: the export, with the safe options */
+    mountinfo = procFile(pid, "mountinfo");
+    lines = g_strsplit(mountinfo, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        g_auto(GStrv) f = NULL;
+
+        if (!*lines[i])
+            continue;
+        f = g_strsplit(lines[i], " ", -1);
+        /* field 5: mount point, field 6: per-mount options */
+        assert_string_equal(f[4], "/");
+        assert_non_null(strstr(f[5], "nosuid"));
+        assert_non_null(strstr(f[5], "nodev"));
+        assert_non_null(strstr(f[5], "noexec"));
+        mounts++;
+    }
+    assert_int_equal(mounts, 1);
+}
+
+
+static void
+testReadonlyMount(void **state)
+{
+    g_autofree char *mountinfo = NULL;
+    g_auto(GStrv) f = NULL;
+
+    PFS_TEST_REQUIRE_ROOT();
+    mountinfo = procFile(H(state)->pid, "mountinfo");
+    f = g_strsplit(mountinfo, " ", 7);
+    /* the kernel enforces --readonly too */
+    assert_true(g_str_has_prefix(f[5], "ro,"));
+}
+
+
+/* ---- start-up failures: every one refuses to serve, with a reason ---- */
+
+typedef struct {
+    int status;
+    char *err;
+} startResult;
+
+static void
+startHelper(startResult *res, const char *const *prefix, const char *const *extra)
+{
+    g_autofree char *dir = pfsTestMakeTempDir("sbstart");
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_autoptr(GError) err = NULL;
+    int sv[2];
+    g_autofree char *fd = NULL;
+
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    fd = g_strdup_printf("%d", sv[1]);
+    for (; prefix && *prefix; prefix++)
+        g_ptr_array_add(argv, (char *)*prefix);
+    g_ptr_array_add(argv, (char *)pfsTestHelperBinary());
+    g_ptr_array_add(argv, (char *)"-n");
+    g_ptr_array_add(argv, (char *)"-p");
+    g_ptr_array_add(argv, dir);
+    g_ptr_array_add(argv, (char *)"-f");
+    g_ptr_array_add(argv, fd);
+    for (; extra && *extra; extra++)
+        g_ptr_array_add(argv, (char *)*extra);
+    g_ptr_array_add(argv, NULL);
+
+    /* the helper gets EOF at once if it serves at all */
+    close(sv[0]);
+    assert_true(g_spawn_sync(NULL, (char **)argv->pdata, NULL,
+                             G_SPAWN_LEAVE_DESCRIPTORS_OPEN | G_SPAWN_STDOUT_TO_DEV_NULL |
+                             G_SPAWN_SEARCH_PATH,
+                             NULL, NULL, NULL, &res->err, &res->status, &err));
+    close(sv[1]);
+    pfsTestRemoveTree(dir);
+}
+
+
+static void
+assertRefused(const startResult *res, const char *text)
+{
+    if (!WIFEXITED(res->status) || WEXITSTATUS(res->status) != 1 ||
+        !strstr(res->err, text)) {
+        print_error("expected a refusal with '%s'; got 0x%x:\n%s\n", text,
+                    res->status, res->err);
+        fail();
+    }
+}
+
+
+static void
+testRefusesRootIdentity(void **state)
+{
+    const char *const asRoot[] = { "--user", "root", NULL };
+    const char *const asZero[] = { "--user", "0", NULL };
+    const char *const groupZero[] = { "--group", "0", NULL };
+    const char *const missing[] = { "--user", "no-such-user-pfstest", NULL };
+    startResult res = { 0 };
+
+    PFS_TEST_REQUIRE_ROOT();
+    startHelper(&res, NULL, asRoot);
+    assertRefused(&res, "does not serve as root");
+    g_free(res.err);
+    startHelper(&res, NULL, asZero);
+    assertRefused(&res, "does not serve as root");
+    g_free(res.err);
+    startHelper(&res, NULL, groupZero);
+    assertRefused(&res, "does not serve as root");
+    g_free(res.err);
+    startHelper(&res, NULL, missing);
+    assertRefused(&res, "user 'no-such-user-pfstest' does not exist");
+    g_free(res.err);
+}
+
+
+/* E7: root without the capabilities confinement needs: refuse */
+static void
+testFailsClosedWithoutCaps(void **state)
+{
+    const char *const noSetpcap[] = { "setpriv", "--bounding-set=-setpcap",
+                                      "--inh-caps=-setpcap", NULL };
+    const char *const noSysAdmin[] = { "setpriv", "--bounding-set=-sys_admin",
+                                       "--inh-caps=-sys_admin", NULL };
+    startResult res = { 0 };
+
+    PFS_TEST_REQUIRE_ROOT();
+    PFS_TEST_SKIP_UNLESS(g_find_program_in_path("setpriv") != NULL,
+                         "setpriv (util-linux) is not installed");
+    startHelper(&res, noSysAdmin, NULL);
+    assertRefused(&res, "cannot create private namespaces");
+    g_free(res.err);
+    startHelper(&res, noSetpcap, NULL);
+    assertRefused(&res, "capabilit");
+    g_free(res.err);
+}
+
+
+/* Started as a normal user: only with --unprivileged, never with caps */
+static void
+testUnprivilegedStart(void **state)
+{
+    const char *const asNobody[] = { "setpriv", "--reuid=65534", "--regid=65534",
+                                     "--clear-groups", NULL };
+    const char *const withCaps[] = { "setpriv", "--reuid=65534", "--regid=65534",
+                                     "--clear-groups", "--inh-caps=+chown",
+                                     "--ambient-caps=+chown", NULL };
+    const char *const unpriv[] = { "--unprivileged", NULL };
+    startResult res = { 0 };
+
+    PFS_TEST_REQUIRE_ROOT();
+    PFS_TEST_SKIP_UNLESS(g_find_program_in_path("setpriv") != NULL,
+                         "setpriv (util-linux) is not installed");
+    startHelper(&res, asNobody, NULL);
+    assertRefused(&res, "must be started as root");
+    g_free(res.err);
+    startHelper(&res, withCaps, unpriv);
+    assertRefused(&res, "with capabilities");
+    g_free(res.err);
+    /* allowed: serves (and exits 0 at the EOF it gets at once) */
+    startHelper(&res, asNobody, unpriv);
+    assert_true(WIFEXITED(res.status) && WEXITSTATUS(res.status) == 0);
+    assert_non_null(strstr(res.err, "without a sandbox"));
+    g_free(res.err);
+    /* and root may not ask for it */
+    startHelper(&res, NULL, unpriv);
+    assertRefused(&res, "--unprivileged is for helpers started as a normal user");
+    g_free(res.err);
+}
+
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setupHelper, teardownHelper)
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(testStatus),
+        T(testNotDumpable),
+        T(testFds),
+        T(testLimits),
+        T(testNamespacesAndRoot),
+        cmocka_unit_test_setup_teardown(testStatusDevicesReadonly,
+                                        setupReadonlyHelper, teardownHelper),
+        cmocka_unit_test_setup_teardown(testReadonlyMount,
+                                        setupReadonlyHelper, teardownHelper),
+        cmocka_unit_test(testRefusesRootIdentity),
+        cmocka_unit_test(testFailsClosedWithoutCaps),
+        cmocka_unit_test(testUnprivilegedStart),
+    };
+
+    return cmocka_run_group_tests_name("proxyfs sandbox", tests, NULL, NULL);
+}
