@@ -132,7 +132,8 @@ pfsHelperParseArgs(int argc, char **argv, pfsHelperOptions *opts)
         { "unprivileged", 0, 0, G_OPTION_ARG_NONE, &opts->unprivileged,
           N_("Started as a normal user: serve with that user's rights, without a sandbox"), NULL },
         { "user", 0, 0, G_OPTION_ARG_STRING, &opts->user,
-          N_("Serve as this user, by name or uid, never root (default: " PFS_HELPER_USER ")"),
+          /* the default is PFS_HELPER_USER, spelled out so that xgettext sees it */
+          N_("Serve as this user, by name or uid, never root (default: virt-proxyfs)"),
           N_("USER") },
         { "group", 0, 0, G_OPTION_ARG_STRING, &opts->group,
           N_("Serve as this group, by name or gid (default: the user's group)"), N_("GROUP") },
@@ -429,9 +430,9 @@ pfsHelperCheckUnprivileged(const pfsHelperOptions *opts)
     if (pfsCapsGetEffective(&effective) < 0)
         return -1;
     if (effective != 0) {
-        pfsReportError(_("started as uid %u with capabilities %" G_GINT64_MODIFIER "x: "
+        pfsReportError(_("started as uid %u with capabilities %llx: "
                          "start the helper as root to be confined, or without capabilities"),
-                       (unsigned int)geteuid(), effective);
+                       (unsigned int)geteuid(), (unsigned long long)effective);
         return -1;
     }
     PFS_WARN(_("not started as root: serving without a sandbox, with the rights of uid %u"),

@@ -276,8 +276,9 @@ pfsSandboxSelfCheck(int statusfd, const pfsSandboxConfig *cfg)
             !g_ascii_string_to_unsigned(value, checks[i].hex ? 16 : 10, 0,
                                         G_MAXUINT64, &got, NULL) ||
             got != checks[i].expected) {
-            pfsReportError(_("sandbox self-check failed: %s is '%s', expected %" G_GINT64_MODIFIER "x"),
-                           checks[i].field, PFS_NULLSTR(value), checks[i].expected);
+            pfsReportError(_("sandbox self-check failed: %s is '%s', expected %llx"),
+                           checks[i].field, PFS_NULLSTR(value),
+                           (unsigned long long)checks[i].expected);
             return -1;
         }
     }
