@@ -387,6 +387,45 @@ testCapabilities(void **state)
 }
 
 
+/* An export named with "..", "." or a symlinked parent is served as its
+ * canonical directory (the sandbox mounts it by name). */
+static void
+testExportCanonicalized(void **state)
+{
+    g_autofree char *top = pfsTestMakeTempDir("canon");
+    g_autofree char *real = g_build_filename(top, "real", NULL);
+    g_autofree char *via = g_build_filename(top, "via", NULL);
+    g_autofree char *share = g_build_filename(real, "share", NULL);
+    g_autofree char *marker = g_build_filename(share, "marker", NULL);
+    const char *spellings[] = { "real/share/../share", "./real/share", "via/share" };
+    struct stat want;
+    size_t i;
+
+    assert_int_equal(g_mkdir_with_parents(share, 0755), 0);
+    pfsTestWriteFile(share, "marker", "x");
+    assert_int_equal(symlink("real", via), 0);
+    assert_int_equal(stat(marker, &want), 0);
+
+    for (i = 0; i < G_N_ELEMENTS(spellings); i++) {
+        g_autofree char *path = g_strdup_printf("%s/%s", top, spellings[i]);
+        g_autoptr(pfsTestHelper) h = pfsTestHelperStart(pfsTestHelperBinary(), path, NULL);
+        g_autofree char *log = NULL;
+        struct stat st;
+
+        assert_non_null(h);
+        assert_int_equal(pfsTestLstat(h, "//marker", &st), 0);
+        assert_int_equal(st.st_ino, want.st_ino);
+        assert_int_equal(pfsTestHelperFinish(h), 0);
+        log = pfsTestHelperLog(h);
+        if (!strstr(log, real)) {
+            print_error("'%s' not served as its canonical path:\n%s\n", path, log);
+            fail();
+        }
+    }
+    pfsTestRemoveTree(top);
+}
+
+
 /* One failing lstat through a helper started with @extra; its log. */
 static char *
 logOfOneRequest(const char *const *extra)
@@ -433,6 +472,7 @@ main(void)
         cmocka_unit_test(testDaemonErrors),
         cmocka_unit_test(testDaemonFdMode),
         cmocka_unit_test(testCapabilities),
+        cmocka_unit_test(testExportCanonicalized),
         cmocka_unit_test(testLogLevels),
     };
 

@@ -69,6 +69,30 @@ testDecodeStrings(void **state)
 
 
 static void
+testDecodeNames(void **state)
+{
+    /* a path with its trailing NUL, a name without, then an embedded NUL
+     * and an embedded NUL that is also followed by a final one */
+    const uint8_t payload[] = {
+        0x04, 0x00, '/', 'a', 'b', 0x00,
+        0x06, 0x00, 'u', 's', 'e', 'r', '.', 'x',
+        0x03, 0x00, 'x', 0x00, 'y',
+        0x03, 0x00, 'x', 0x00, 0x00,
+    };
+    pfsProxyDecoder dec;
+    pfsProxyString s;
+
+    pfsProxyDecoderInit(&dec, payload, sizeof(payload), scratch, sizeof(scratch));
+    assert_int_equal(pfsProxyDecodeName(&dec, &s), 0);
+    assert_string_equal(s.str, "/ab");
+    assert_int_equal(pfsProxyDecodeName(&dec, &s), 0);
+    assert_string_equal(s.str, "user.x");
+    assert_int_equal(pfsProxyDecodeName(&dec, &s), -EINVAL);
+    assert_int_equal(pfsProxyDecodeName(&dec, &s), -EINVAL);
+}
+
+
+static void
 testDecodeTruncatedString(void **state)
 {
     const uint8_t lenOnly[] = { 0x05 };
@@ -252,6 +276,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(testDecodeIntegers),
         cmocka_unit_test(testDecodeStrings),
+        cmocka_unit_test(testDecodeNames),
         cmocka_unit_test(testDecodeTruncatedString),
         cmocka_unit_test(testDecodeScratchBound),
         cmocka_unit_test(testEncodeStat),

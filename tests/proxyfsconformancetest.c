@@ -704,6 +704,32 @@ testChmod(void **state)
 }
 
 
+/* Directories are reopened and FIFOs (never opened) changed by name when
+ * the kernel has no fchmodat2(); the -linux6.1 runs take those ways. */
+static void
+testChmodDirAndFifo(void **state)
+{
+    g_autofree char *d = hostPath(state, "d");
+    g_autofree char *fifo = hostPath(state, "fifo");
+    g_autofree char *l = hostPath(state, "fifolink");
+    struct stat st;
+
+    assert_int_equal(mkdir(d, 0755), 0);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_int_equal(symlink("fifo", l), 0);
+
+    assert_int_equal(pfsTestChmod(H(state), "//d", 02750), 0);
+    hostStat(state, "d", &st);
+    assert_int_equal(st.st_mode & 07777, 02750);
+    assert_int_equal(pfsTestChmod(H(state), "//fifo", 0640), 0);
+    hostStat(state, "fifo", &st);
+    assert_int_equal(st.st_mode & 07777, 0640);
+    assert_int_equal(pfsTestChmod(H(state), "//fifolink", 0604), 0);
+    hostStat(state, "fifo", &st);
+    assert_int_equal(st.st_mode & 07777, 0604);
+}
+
+
 static void
 testChown(void **state)
 {
@@ -1033,6 +1059,7 @@ main(void)
         T(testReadlink),
         T(testStatfs),
         T(testChmod),
+        T(testChmodDirAndFifo),
         T(testChown),
         T(testTruncate),
         T(testUtime),

@@ -315,19 +315,35 @@ testEmbeddedNul(void **state)
 {
     g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
     g_autofree pfsTestReply *reply = g_new0(pfsTestReply, 1);
-    struct stat st;
+    g_autofree char *f = pfsTestExportPath(EXP(state), "f");
+    const char value[] = { 'a', '\0', 'b' };
+    char got[8];
     uint16_t n = 12;
+    uint16_t namelen = 11;
 
-    /* the path is what comes before the first NUL */
+    /* a NUL inside a path would cut it short ("//f"): refused */
     pfsTestMsgBegin(msg, PFS_PROXY_T_LSTAT);
     pfsTestMsgBytes(msg, &n, 2);
     pfsTestMsgBytes(msg, "//f\0/../../x", 12);
     pfsTestMsgEnd(msg);
     assert_int_equal(pfsTestExchange(H(state), msg, reply), 0);
-    assert_int_equal(reply->type, PFS_PROXY_T_SUCCESS);
-    pfsTestDecodeStat(reply->data, &st);
-    assert_true(S_ISREG(st.st_mode));
-    assert_int_equal(st.st_size, 7);
+    assert_int_equal(reply->type, PFS_PROXY_T_ERROR);
+    assert_int_equal(reply->status, -EINVAL);
+
+    /* and inside an xattr name */
+    pfsTestMsgBegin(msg, PFS_PROXY_T_LREMOVEXATTR);
+    pfsTestMsgPath(msg, "//f");
+    pfsTestMsgBytes(msg, &namelen, 2);
+    pfsTestMsgBytes(msg, "user.a\0junk", 11);
+    pfsTestMsgEnd(msg);
+    assert_int_equal(pfsTestExchange(H(state), msg, reply), 0);
+    assert_int_equal(reply->status, -EINVAL);
+
+    /* an xattr value is bytes: every one is stored */
+    assert_int_equal(pfsTestSetxattr(H(state), "//f", "user.bin", value,
+                                     sizeof(value), sizeof(value), 0), 0);
+    assert_int_equal(lgetxattr(f, "user.bin", got, sizeof(got)), sizeof(value));
+    assert_memory_equal(got, value, sizeof(value));
 }
 
 

@@ -11,6 +11,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <grp.h>
 #include <sys/ptrace.h>
@@ -480,6 +482,61 @@ testUnprivilegedStart(void **state)
 }
 
 
+/* The log of a helper serving @dir (started with @extra) for one request. */
+static char *
+logOfHelper(const char *dir, const char *const *extra)
+{
+    g_autoptr(pfsTestHelper) h = pfsTestHelperStart(pfsTestHelperBinary(), dir, extra);
+
+    assert_non_null(h);
+    assert_int_equal(pfsTestLstat(h, "/", NULL), 0);
+    assert_int_equal(pfsTestHelperFinish(h), 0);
+    return pfsTestHelperLog(h);
+}
+
+
+/* E8: the guest's set-id files and device nodes are real on the host
+ * unless the host mounts the export nosuid and nodev: the helper warns. */
+static void
+testWarnsAboutHostMountFlags(void **state G_GNUC_UNUSED)
+{
+    g_autofree char *top = NULL;
+    g_autofree char *plain = NULL;
+    g_autofree char *safe = NULL;
+    const char *const devices[] = { "--allow-device-nodes", NULL };
+    const char *const readonly[] = { "--readonly", NULL };
+    g_autofree char *log1 = NULL, *log2 = NULL, *log3 = NULL, *log4 = NULL;
+
+    PFS_TEST_REQUIRE_ROOT();
+    top = pfsTestMakeTempDir("mountflags");
+    plain = g_build_filename(top, "plain", NULL);
+    safe = g_build_filename(top, "safe", NULL);
+    assert_int_equal(mkdir(plain, 0755), 0);
+    assert_int_equal(mkdir(safe, 0755), 0);
+    /* our own mounts, in a mount namespace of this test process */
+    assert_int_equal(unshare(CLONE_NEWNS), 0);
+    assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+    assert_int_equal(mount("tmpfs", plain, "tmpfs", 0, "mode=0755"), 0);
+    assert_int_equal(mount("tmpfs", safe, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"), 0);
+
+    log1 = logOfHelper(plain, devices);
+    assert_non_null(strstr(log1, "mounted without nosuid"));
+    assert_non_null(strstr(log1, "mounted without nodev"));
+    log2 = logOfHelper(plain, NULL);
+    assert_non_null(strstr(log2, "mounted without nosuid"));
+    assert_null(strstr(log2, "mounted without nodev"));
+    log3 = logOfHelper(safe, devices);
+    assert_null(strstr(log3, "mounted without"));
+    /* nothing can be created on a read-only export */
+    log4 = logOfHelper(plain, readonly);
+    assert_null(strstr(log4, "mounted without"));
+
+    umount2(plain, MNT_DETACH);
+    umount2(safe, MNT_DETACH);
+    pfsTestRemoveTree(top);
+}
+
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setupHelper, teardownHelper)
 
 int
@@ -498,6 +555,7 @@ main(void)
         cmocka_unit_test(testRefusesRootIdentity),
         cmocka_unit_test(testFailsClosedWithoutCaps),
         cmocka_unit_test(testUnprivilegedStart),
+        cmocka_unit_test(testWarnsAboutHostMountFlags),
     };
 
     return cmocka_run_group_tests_name("proxyfs sandbox", tests, NULL, NULL);

@@ -92,6 +92,23 @@ pfsProxyDecodeString(pfsProxyDecoder *dec, pfsProxyString *val)
 }
 
 
+int
+pfsProxyDecodeName(pfsProxyDecoder *dec, pfsProxyString *val)
+{
+    const char *nul;
+    int r;
+
+    if ((r = pfsProxyDecodeString(dec, val)) < 0)
+        return r;
+    /* QEMU sends paths with one trailing NUL and names without: a NUL
+     * anywhere else would silently cut the string short */
+    nul = memchr(val->str, '\0', val->len);
+    if (nul && nul != val->str + val->len - 1)
+        return -EINVAL;
+    return 0;
+}
+
+
 void
 pfsProxyEncoderInit(pfsProxyEncoder *enc, void *buf, size_t cap)
 {

@@ -53,6 +53,9 @@ int pfsProxyDecodeS32(pfsProxyDecoder *dec, int32_t *val);
 int pfsProxyDecodeU64(pfsProxyDecoder *dec, uint64_t *val);
 int pfsProxyDecodeS64(pfsProxyDecoder *dec, int64_t *val);
 int pfsProxyDecodeString(pfsProxyDecoder *dec, pfsProxyString *val);
+/* A string that names something (a path, a symlink target, an xattr
+ * name): -EINVAL if it holds a NUL other than a final one. */
+int pfsProxyDecodeName(pfsProxyDecoder *dec, pfsProxyString *val);
 
 typedef struct _pfsProxyEncoder pfsProxyEncoder;
 struct _pfsProxyEncoder {

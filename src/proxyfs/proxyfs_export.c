@@ -55,7 +55,7 @@ int
 pfsProxyExportOpen(pfsProxyExport *exp, const char *path)
 {
     struct statfs sfs;
-    struct stat st;
+    struct stat st, canonical;
     int fd;
 
     memset(exp, 0, sizeof(*exp));
@@ -86,6 +86,8 @@ pfsProxyExportOpen(pfsProxyExport *exp, const char *path)
         goto error;
     }
     close(fd);
+
+    exp->fchmodat2 = pfsFchmodat2Available();
 
     /* Opened now, while /proc is still reachable, so that pinned fds can
      * be reopened and chmodded later without any path into the host. */
@@ -119,6 +121,17 @@ pfsProxyExportOpen(pfsProxyExport *exp, const char *path)
         pfsReportSystemError(errno, _("cannot stat export path '%s'"), path);
         goto error;
     }
+    /* The sandbox mounts the export by name: use one without "..", "."
+     * or symlinks, checked to lead to the directory just opened. */
+    if (!(exp->path = realpath(path, NULL))) {
+        pfsReportSystemError(errno, _("cannot resolve export path '%s'"), path);
+        goto error;
+    }
+    if (stat(exp->path, &canonical) < 0 ||
+        canonical.st_dev != st.st_dev || canonical.st_ino != st.st_ino) {
+        pfsReportError(_("the export '%s' changed while the helper started"), path);
+        goto error;
+    }
 
     exp->euid = geteuid();
     exp->egid = getegid();
@@ -135,6 +148,7 @@ pfsProxyExportClose(pfsProxyExport *exp)
 {
     pfsForceClose(&exp->rootfd);
     pfsForceClose(&exp->procfd);
+    g_clear_pointer(&exp->path, free);
 }
 
 
@@ -321,20 +335,18 @@ pfsProxyPathPin(pfsProxyExport *exp, const char *path,
 }
 
 
-int
-pfsProxyPathReopen(pfsProxyExport *exp, int pinned, const char *path, int flags)
+/* Open (@dirfd, @path) again with @flags, never with O_TRUNC (which
+ * would act before the check), and make sure that it is still the object
+ * pinned as @pinned: else -EAGAIN. O_NONBLOCK: whatever was swapped in
+ * cannot block us (devices cannot be opened at all: the sandbox's view
+ * of the export is nodev). */
+static int
+pfsProxyReopenChecked(int pinned, int dirfd, const char *path, int flags)
 {
-    char num[16];
     struct stat want, got;
     int fd;
 
-    if (exp->procfd >= 0) {
-        snprintf(num, sizeof(num), "%d", pinned);
-        fd = openat(exp->procfd, num, (flags & ~O_NOFOLLOW) | O_CLOEXEC | O_NOCTTY);
-        return fd < 0 ? -errno : fd;
-    }
-
-    fd = pfsOpenat2(exp->rootfd, path, flags | O_NONBLOCK | O_NOCTTY);
+    fd = pfsOpenat2(dirfd, path, (flags & ~O_TRUNC) | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
         return fd;
     if (fstat(pinned, &want) < 0 || fstat(fd, &got) < 0) {
@@ -346,14 +358,44 @@ pfsProxyPathReopen(pfsProxyExport *exp, int pinned, const char *path, int flags)
         close(fd);
         return -EAGAIN;
     }
+    return fd;
+}
+
+
+int
+pfsProxyPathReopen(pfsProxyExport *exp, int pinned, const char *path, int flags)
+{
+    PFS_AUTOCLOSE fd = -1;
+    char num[16];
+
+    if (exp->procfd >= 0) {
+        snprintf(num, sizeof(num), "%d", pinned);
+        fd = openat(exp->procfd, num, (flags & ~O_NOFOLLOW) | O_CLOEXEC | O_NOCTTY);
+        return fd < 0 ? -errno : g_steal_fd(&fd);
+    }
+
+    if ((fd = pfsProxyReopenChecked(pinned, exp->rootfd, path, flags)) < 0)
+        return fd;
+    if (flags & O_TRUNC) {
+        /* truncate only what was checked; O_RDONLY | O_TRUNC truncates
+         * too, through a second, writable fd */
+        if ((flags & O_ACCMODE) == O_RDONLY) {
+            PFS_AUTOCLOSE wfd = -1;
+
+            if ((wfd = pfsProxyReopenChecked(pinned, exp->rootfd, path,
+                                             O_WRONLY | (flags & O_NOFOLLOW))) < 0)
+                return wfd;
+            if (ftruncate(wfd, 0) < 0)
+                return -errno;
+        } else if (ftruncate(fd, 0) < 0) {
+            return -errno;
+        }
+    }
     /* F_SETFL takes the changeable flags as asked: O_NONBLOCK goes
      * unless it was asked for. */
-    if (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags) < 0) {
-        int r = -errno;
-        close(fd);
-        return r;
-    }
-    return fd;
+    if (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags) < 0)
+        return -errno;
+    return g_steal_fd(&fd);
 }
 
 
@@ -361,30 +403,44 @@ int
 pfsProxyPathChmodPinned(pfsProxyExport *exp, int pinned,
                         int dirfd, const char *name, mode_t mode)
 {
+    PFS_AUTOCLOSE fd = -1;
+    struct stat st, now;
     char num[16];
 
+    /* Linux 6.6 and later change an O_PATH fd's mode directly. */
+    if (exp->fchmodat2)
+        return pfsFchmodEmptyPath(pinned, mode);
     if (exp->procfd >= 0) {
         snprintf(num, sizeof(num), "%d", pinned);
         return fchmodat(exp->procfd, num, mode, 0) < 0 ? -errno : 0;
     }
     if (!exp->sandboxed)
         return -EPERM;
+
+    /* In the sandbox, without /proc: a regular file or directory is
+     * opened again (checked to be the same inode) and fchmod()ed. */
+    if (fstat(pinned, &st) < 0)
+        return -errno;
+    if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+        fd = pfsProxyReopenChecked(pinned, dirfd, name,
+                                   O_RDONLY | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
+        if (fd < 0)
+            return fd;
+        return fchmod(fd, mode) < 0 ? -errno : 0;
+    }
+    /* FIFOs, sockets and device nodes are never opened: they are changed
+     * by name, right after checking that the name still leads to them.
+     * See docs/security.rst for the window this leaves before Linux 6.6. */
+    if (fstatat(dirfd, name, &now, 0) < 0)
+        return -errno;
+    if (now.st_dev != st.st_dev || now.st_ino != st.st_ino)
+        return -EAGAIN;
     return fchmodat(dirfd, name, mode, 0) < 0 ? -errno : 0;
 }
 
 
 int
-pfsProxyPathUtimesPinned(pfsProxyExport *exp, int pinned,
-                         int dirfd, const char *name,
-                         const struct timespec times[2])
+pfsProxyPathUtimes(int pinned, const struct timespec times[2])
 {
-    char num[16];
-
-    if (exp->procfd >= 0) {
-        snprintf(num, sizeof(num), "%d", pinned);
-        return utimensat(exp->procfd, num, times, 0) < 0 ? -errno : 0;
-    }
-    if (!exp->sandboxed)
-        return -EPERM;
-    return utimensat(dirfd, name, times, 0) < 0 ? -errno : 0;
+    return utimensat(pinned, "", times, AT_EMPTY_PATH) < 0 ? -errno : 0;
 }

@@ -17,11 +17,13 @@
 
 typedef struct _pfsProxyExport pfsProxyExport;
 struct _pfsProxyExport {
+    char *path;             /* canonical path of the export (malloc'ed) */
     int rootfd;             /* O_PATH directory fd of the export root */
     int procfd;             /* O_PATH fd of /proc/self/fd, to reopen pinned fds
                              * (-1 once sandboxed: the root is then the export) */
     bool sandboxed;         /* pivot_root'ed into the export */
     bool getversion;        /* the root filesystem answers FS_IOC_GETVERSION */
+    bool fchmodat2;         /* the kernel has fchmodat2() (Linux 6.6) */
     bool readonly;          /* refuse every request that would change the export */
     bool allowDevices;      /* allow mknod of character and block devices */
     bool warnedSpecialFile; /* the special-file refusal was logged already */
@@ -31,8 +33,9 @@ struct _pfsProxyExport {
     char nameBuf[NAME_MAX + 2];
 };
 
-/* Open @path as the export. Its last component must be a directory and
- * not a symlink. Returns 0, or -1 with an error reported. */
+/* Open @path as the export. It must be absolute, and its last component
+ * a directory, not a symlink; exp->path is its canonical form. Returns 0,
+ * or -1 with an error reported. */
 int pfsProxyExportOpen(pfsProxyExport *exp, const char *path);
 void pfsProxyExportClose(pfsProxyExport *exp);
 
@@ -81,11 +84,13 @@ int pfsProxyPathPin(pfsProxyExport *exp, const char *path,
  * block us. Returns the fd or -errno. */
 int pfsProxyPathReopen(pfsProxyExport *exp, int pinned, const char *path, int flags);
 
-/* chmod() and utimensat() of a pinned object, following: through
- * /proc/self/fd, or in the sandbox at (@dirfd, @name), which the root
- * then confines. Return 0 or -errno. */
+/* chmod() of a pinned object, which (@dirfd, @name) resolves to: with
+ * fchmodat2() where the kernel has it, else through /proc/self/fd, else
+ * (in the sandbox) with fchmod() on a checked reopen, or by name for the
+ * special files that are never opened. Returns 0 or -errno. */
 int pfsProxyPathChmodPinned(pfsProxyExport *exp, int pinned,
                             int dirfd, const char *name, mode_t mode);
-int pfsProxyPathUtimesPinned(pfsProxyExport *exp, int pinned,
-                             int dirfd, const char *name,
-                             const struct timespec times[2]);
+
+/* utimensat() of a pinned object (Linux 5.8: AT_EMPTY_PATH). Returns 0
+ * or -errno. */
+int pfsProxyPathUtimes(int pinned, const struct timespec times[2]);

@@ -18,6 +18,7 @@
 #include <linux/capability.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -441,6 +442,27 @@ pfsHelperCheckUnprivileged(const pfsHelperOptions *opts)
 }
 
 
+/* What the guest creates in the export is real on the host: say so when
+ * the host's mount of it would honour set-id bits or device nodes (our
+ * own view of it in the sandbox never does). */
+static void
+pfsHelperWarnMountFlags(const pfsProxyExport *exp, bool allowDevices)
+{
+    struct statvfs sv;
+
+    if (fstatvfs(exp->rootfd, &sv) < 0)
+        return;
+    if (!(sv.f_flag & ST_NOSUID))
+        PFS_WARN(_("the export '%s' is mounted without nosuid on the host: "
+                   "set-user-ID and set-group-ID files the guest creates there "
+                   "take effect for host users"), exp->path);
+    if (allowDevices && !(sv.f_flag & ST_NODEV))
+        PFS_WARN(_("the export '%s' is mounted without nodev on the host: "
+                   "device nodes the guest creates there give host users "
+                   "access to those devices"), exp->path);
+}
+
+
 /* Tell whoever waits how start-up went: the parent in
  * pfsHelperDaemonize() and the launcher's --ready-fd. On failure they
  * get our error, since our stderr may be /dev/null. */
@@ -556,7 +578,6 @@ main(int argc, char **argv)
         goto cleanup;
     }
     if (confine) {
-        sandbox.exportPath = opts.path;
         sandbox.readonly = opts.readonly;
         sandbox.allowDevices = opts.allowDevices;
         sandbox.maxFiles = PFS_HELPER_MAX_FILES;
@@ -598,6 +619,8 @@ main(int argc, char **argv)
         goto cleanup;
     exp.readonly = opts.readonly;
     exp.allowDevices = opts.allowDevices;
+    if (!opts.readonly)
+        pfsHelperWarnMountFlags(&exp, opts.allowDevices);
 
     if (opts.socketPath) {
         pfsHelperCatchStopSignals(true);
@@ -612,6 +635,7 @@ main(int argc, char **argv)
     /* Modes arrive with the guest's umask already applied. */
     umask(0);
 
+    sandbox.exportPath = exp.path;
     if (confine && pfsSandboxEnter(&exp, &sandbox) < 0)
         goto cleanup;
 
@@ -628,7 +652,7 @@ main(int argc, char **argv)
         pfsHelperCatchStopSignals(false);
     }
 
-    PFS_INFO(_("serving '%s'%s%s"), opts.path,
+    PFS_INFO(_("serving '%s'%s%s"), exp.path,
              opts.readonly ? _(" read-only") : "",
              confine ? _(" in a sandbox") : "");
 

@@ -119,7 +119,7 @@ pfsProxyOpOpen(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
     int32_t flags;
     int32_t fd;
 
-    PFS_DECODE(pfsProxyDecodeString(dec, &path));
+    PFS_DECODE(pfsProxyDecodeName(dec, &path));
     PFS_DECODE(pfsProxyDecodeS32(dec, &flags));
 
     if (pfsOpenFlagsForbidden(flags, PFS_OPEN_FORBIDDEN_FLAGS))
@@ -253,7 +253,7 @@ pfsProxyOpCreate(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply
     int attempt;
     int32_t r;
 
-    PFS_DECODE(pfsProxyDecodeString(dec, &path));
+    PFS_DECODE(pfsProxyDecodeName(dec, &path));
     PFS_DECODE(pfsProxyDecodeS32(dec, &flags));
     PFS_DECODE(pfsProxyDecodeS32(dec, &mode));
     PFS_DECODE(pfsProxyDecodeU32(dec, &uid));
@@ -352,7 +352,7 @@ pfsProxyOpMknod(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
 
     PFS_DECODE(pfsProxyDecodeU32(dec, &uid));
     PFS_DECODE(pfsProxyDecodeU32(dec, &gid));
-    PFS_DECODE(pfsProxyDecodeString(dec, &path));
+    PFS_DECODE(pfsProxyDecodeName(dec, &path));
     PFS_DECODE(pfsProxyDecodeS32(dec, &mode));
     PFS_DECODE(pfsProxyDecodeU64(dec, &rdev));
 
@@ -407,7 +407,7 @@ pfsProxyOpMkdir(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
 
     PFS_DECODE(pfsProxyDecodeU32(dec, &uid));
     PFS_DECODE(pfsProxyDecodeU32(dec, &gid));
-    PFS_DECODE(pfsProxyDecodeString(dec, &path));
+    PFS_DECODE(pfsProxyDecodeName(dec, &path));
     PFS_DECODE(pfsProxyDecodeS32(dec, &mode));
 
     if ((r = pfsProxyPathParent(exp, path.str, &where)) < 0)
@@ -436,8 +436,8 @@ pfsProxyOpSymlink(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *repl
 
     PFS_DECODE(pfsProxyDecodeU32(dec, &uid));
     PFS_DECODE(pfsProxyDecodeU32(dec, &gid));
-    PFS_DECODE(pfsProxyDecodeString(dec, &target));
-    PFS_DECODE(pfsProxyDecodeString(dec, &path));
+    PFS_DECODE(pfsProxyDecodeName(dec, &target));
+    PFS_DECODE(pfsProxyDecodeName(dec, &path));
 
     if ((r = pfsProxyPathParent(exp, path.str, &where)) < 0)
         return r;
@@ -479,8 +479,8 @@ pfsProxyOpLink(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
     pfsProxyString oldpath, newpath;
     int32_t r;
 
-    PFS_DECODE(pfsProxyDecodeString(dec, &oldpath));
-    PFS_DECODE(pfsProxyDecodeString(dec, &newpath));
+    PFS_DECODE(pfsProxyDecodeName(dec, &oldpath));
+    PFS_DECODE(pfsProxyDecodeName(dec, &newpath));
 
     if ((r = pfsProxyPathParent(exp, oldpath.str, &from)) < 0)
         return r;
@@ -514,7 +514,7 @@ pfsProxyOpLstat(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
     struct stat st;
     int32_t r;
 
-    PFS_DECODE(pfsProxyDecodeString(dec, &path));
+    PFS_DECODE(pfsProxyDecodeName(dec, &path));
 
     if ((r = pfsProxyPathLookup(exp, path.str, &where)) < 0)
         return r;
@@ -540,7 +540,7 @@ pfsProxyOpReadlink(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *rep
     ssize_t n;
     int32_t r;
 
-    PFS_DECODE(pfsProxyDecodeString(dec, &path));
+    PFS_DECODE(pfsProxyDecodeName(dec, &path));
     PFS_DECODE(pfsProxyDecodeS32(dec, &bufsize));
 
     /* The reply must fit the client's buffer with its NUL. */
@@ -568,7 +568,7 @@ pfsProxyOpStatfs(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply
     pfsProxyString path;
     struct statfs sfs;
 
-    PFS_DECODE(pfsProxyDecodeString(dec, &path));
+    PFS_DECODE(pfsProxyDecodeName(dec, &path));
 
     if ((pinned = pfsProxyPathPin(exp, path.str, false, 0)) < 0)
         return pinned;
@@ -586,7 +586,7 @@ pfsProxyOpChmod(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
     pfsProxyString path;
     int32_t mode;
 
-    PFS_DECODE(pfsProxyDecodeString(dec, &path));
+    PFS_DECODE(pfsProxyDecodeName(dec, &path));
     PFS_DECODE(pfsProxyDecodeS32(dec, &mode));
 
     if ((pinned = pfsProxyPathPin(exp, path.str, false, 0)) < 0)
@@ -603,7 +603,7 @@ pfsProxyOpChown(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
     uint32_t uid, gid;
     int32_t r;
 
-    PFS_DECODE(pfsProxyDecodeString(dec, &path));
+    PFS_DECODE(pfsProxyDecodeName(dec, &path));
     PFS_DECODE(pfsProxyDecodeU32(dec, &uid));
     PFS_DECODE(pfsProxyDecodeU32(dec, &gid));
 
@@ -626,7 +626,7 @@ pfsProxyOpTruncate(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *rep
     int64_t length;
     struct stat st;
 
-    PFS_DECODE(pfsProxyDecodeString(dec, &path));
+    PFS_DECODE(pfsProxyDecodeName(dec, &path));
     PFS_DECODE(pfsProxyDecodeS64(dec, &length));
 
     if (length < 0)
@@ -656,7 +656,7 @@ pfsProxyOpUtime(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
     int32_t r;
     size_t i;
 
-    PFS_DECODE(pfsProxyDecodeString(dec, &path));
+    PFS_DECODE(pfsProxyDecodeName(dec, &path));
     for (i = 0; i < G_N_ELEMENTS(t); i++)
         PFS_DECODE(pfsProxyDecodeS64(dec, &t[i]));
 
@@ -671,7 +671,7 @@ pfsProxyOpUtime(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
     if ((r = pfsProxyPathLookup(exp, path.str, &where)) < 0)
         return r;
     if (where.isDir)
-        return pfsProxyPathUtimesPinned(exp, where.fd, exp->rootfd, path.str, times);
+        return pfsProxyPathUtimes(where.fd, times);
     r = utimensat(where.fd, where.name, times, AT_SYMLINK_NOFOLLOW);
     return r < 0 ? -errno : 0;
 }
@@ -686,8 +686,8 @@ pfsProxyOpRename(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply
     char oldname[NAME_MAX + 1];
     int32_t r;
 
-    PFS_DECODE(pfsProxyDecodeString(dec, &oldpath));
-    PFS_DECODE(pfsProxyDecodeString(dec, &newpath));
+    PFS_DECODE(pfsProxyDecodeName(dec, &oldpath));
+    PFS_DECODE(pfsProxyDecodeName(dec, &newpath));
 
     if ((r = pfsProxyPathParent(exp, oldpath.str, &from)) < 0)
         return r;
@@ -722,7 +722,7 @@ pfsProxyOpRemove(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply
     pfsProxyString path;
     int32_t r;
 
-    PFS_DECODE(pfsProxyDecodeString(dec, &path));
+    PFS_DECODE(pfsProxyDecodeName(dec, &path));
 
     if ((r = pfsProxyPathParent(exp, path.str, &where)) < 0)
         return r;
@@ -818,8 +818,8 @@ pfsProxyOpLgetxattr(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *re
     int32_t r;
 
     PFS_DECODE(pfsProxyDecodeS32(dec, &size));
-    PFS_DECODE(pfsProxyDecodeString(dec, &path));
-    PFS_DECODE(pfsProxyDecodeString(dec, &name));
+    PFS_DECODE(pfsProxyDecodeName(dec, &path));
+    PFS_DECODE(pfsProxyDecodeName(dec, &name));
 
     if (size == 0)
         reply->klass = PFS_PROXY_REPLY_STATUS;
@@ -843,7 +843,7 @@ pfsProxyOpLlistxattr(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *r
     int32_t r;
 
     PFS_DECODE(pfsProxyDecodeS32(dec, &size));
-    PFS_DECODE(pfsProxyDecodeString(dec, &path));
+    PFS_DECODE(pfsProxyDecodeName(dec, &path));
 
     if (size == 0)
         reply->klass = PFS_PROXY_REPLY_STATUS;
@@ -865,8 +865,9 @@ pfsProxyOpLsetxattr(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *re
     int32_t size, flags;
     int32_t r;
 
-    PFS_DECODE(pfsProxyDecodeString(dec, &path));
-    PFS_DECODE(pfsProxyDecodeString(dec, &name));
+    PFS_DECODE(pfsProxyDecodeName(dec, &path));
+    PFS_DECODE(pfsProxyDecodeName(dec, &name));
+    /* a value is bytes: NULs are allowed */
     PFS_DECODE(pfsProxyDecodeString(dec, &value));
     PFS_DECODE(pfsProxyDecodeS32(dec, &size));
     PFS_DECODE(pfsProxyDecodeS32(dec, &flags));
@@ -889,8 +890,8 @@ pfsProxyOpLremovexattr(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply 
     pfsProxyString path, name;
     int32_t r;
 
-    PFS_DECODE(pfsProxyDecodeString(dec, &path));
-    PFS_DECODE(pfsProxyDecodeString(dec, &name));
+    PFS_DECODE(pfsProxyDecodeName(dec, &path));
+    PFS_DECODE(pfsProxyDecodeName(dec, &name));
 
     if ((r = pfsProxyXattrEnter(exp, path.str, &where)) < 0)
         return r;
@@ -919,7 +920,7 @@ pfsProxyOpGetversion(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *r
         return 0;
     }
 
-    PFS_DECODE(pfsProxyDecodeString(dec, &path));
+    PFS_DECODE(pfsProxyDecodeName(dec, &path));
 
     if ((pinned = pfsProxyPathPin(exp, path.str, false, 0)) < 0)
         return pinned;

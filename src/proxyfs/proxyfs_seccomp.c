@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 
 #include "pfserror.h"
+#include "pfsfile.h"
 #include "proxyfs_seccomp.h"
 
 /* Allowed with any arguments. */
@@ -34,6 +35,7 @@ static const int pfsSeccompAllowed[] = {
     SCMP_SYS(unlinkat), SCMP_SYS(readlinkat),
     SCMP_SYS(fchownat), SCMP_SYS(fchown), SCMP_SYS(fchmodat), SCMP_SYS(fchmod),
     SCMP_SYS(ftruncate), SCMP_SYS(utimensat), SCMP_SYS(fchdir),
+    PFS_SYS_FCHMODAT2,      /* libseccomp 2.5.4 does not know its name */
     SCMP_SYS(lgetxattr), SCMP_SYS(llistxattr), SCMP_SYS(lsetxattr),
     SCMP_SYS(lremovexattr),
     /* memory (mmap and mprotect are filtered below) */

@@ -193,3 +193,18 @@ pfsParseFD(const char *str, int *fd)
     *fd = val;
     return 0;
 }
+
+
+bool
+pfsFchmodat2Available(void)
+{
+    /* fd -1: a kernel that has the call answers EBADF */
+    return syscall(PFS_SYS_FCHMODAT2, -1, "", 0, AT_EMPTY_PATH) < 0 && errno == EBADF;
+}
+
+
+int
+pfsFchmodEmptyPath(int fd, mode_t mode)
+{
+    return syscall(PFS_SYS_FCHMODAT2, fd, "", mode, AT_EMPTY_PATH) < 0 ? -errno : 0;
+}

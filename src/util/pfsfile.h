@@ -29,3 +29,14 @@ int pfsSetCloseExec(int fd, bool closeOnExec);
 
 /* Parse a non-negative decimal int with nothing trailing. */
 int pfsParseFD(const char *str, int *fd);
+
+/* fchmodat2(2), Linux 6.6, which glibc 2.36 does not wrap: the number is
+ * the same on every architecture. */
+#define PFS_SYS_FCHMODAT2 452
+
+/* Whether the kernel has fchmodat2() (probed without changing anything). */
+bool pfsFchmodat2Available(void);
+
+/* fchmodat2(@fd, "", @mode, AT_EMPTY_PATH): the mode of an O_PATH fd's
+ * object. Returns 0 or -errno. */
+int pfsFchmodEmptyPath(int fd, mode_t mode);
