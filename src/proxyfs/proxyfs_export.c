@@ -87,6 +87,16 @@ pfsProxyExportOpen(pfsProxyExport *exp, const char *path)
     }
     close(fd);
 
+    /* Times are set on pinned O_PATH fds (AT_EMPTY_PATH, Linux 5.8);
+     * omitting both changes nothing, but older kernels refuse the flag. */
+    {
+        const struct timespec omit[2] = { { 0, UTIME_OMIT }, { 0, UTIME_OMIT } };
+
+        if (utimensat(exp->rootfd, "", omit, AT_EMPTY_PATH) < 0) {
+            pfsReportError(_("utimensat(AT_EMPTY_PATH) is not available: virt-proxyfs-helper needs Linux 5.8 or later"));
+            goto error;
+        }
+    }
     exp->fchmodat2 = pfsFchmodat2Available();
 
     /* Opened now, while /proc is still reachable, so that pinned fds can
