@@ -27,9 +27,23 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 meson compile -C "$build" tests/fuzz/proxyfsfuzz tests/fuzz/proxyfsfuzzseeds
 
-# the export lives under TMPDIR: keep it on a filesystem with user xattrs
+# The export lives under TMPDIR, on a filesystem with user xattrs. A
+# tmpfs (Linux 6.6 has user xattrs there) is about three times faster
+# than ext4, whose inode allocation dominates when files come and go.
 mkdir -p "$build/tmp" "$build/corpus" "$build/seeds" "$build/findings"
-export TMPDIR="$build/tmp"
+fuzztmp=${FUZZ_TMPDIR:-}
+if [ -z "$fuzztmp" ]; then
+    fuzztmp=$build/tmp
+    probe=$(mktemp /dev/shm/proxyfsfuzz-probe.XXXXXX 2>/dev/null) || probe=
+    if [ -n "$probe" ]; then
+        if setfattr -n user.probe -v 1 "$probe" 2>/dev/null; then
+            fuzztmp=/dev/shm
+        fi
+        rm -f "$probe"
+    fi
+fi
+echo "fuzz.sh: throwaway exports under $fuzztmp"
+export TMPDIR="$fuzztmp"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 "$build/tests/fuzz/proxyfsfuzzseeds" "$build/seeds"
 
