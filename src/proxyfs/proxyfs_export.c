@@ -345,6 +345,18 @@ pfsProxyPathPin(pfsProxyExport *exp, const char *path,
 }
 
 
+/* 1 when @a and @b are the same inode, 0 when not, -errno. */
+static int
+pfsProxySameInode(int a, int b)
+{
+    struct stat sa, sb;
+
+    if (fstat(a, &sa) < 0 || fstat(b, &sb) < 0)
+        return -errno;
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+
 /* Open (@dirfd, @path) again with @flags, never with O_TRUNC (which
  * would act before the check), and make sure that it is still the object
  * pinned as @pinned: else -EAGAIN. O_NONBLOCK: whatever was swapped in
@@ -353,20 +365,23 @@ pfsProxyPathPin(pfsProxyExport *exp, const char *path,
 static int
 pfsProxyReopenChecked(int pinned, int dirfd, const char *path, int flags)
 {
-    struct stat want, got;
+    int same;
     int fd;
 
     fd = pfsOpenat2(dirfd, path, (flags & ~O_TRUNC) | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0)
+    if (fd < 0) {
+        /* Whatever was swapped in may refuse the open (a device node on
+         * our nodev view, a FIFO without a writer): that error is not
+         * about the object that was checked. */
+        PFS_AUTOCLOSE now = pfsOpenat2(dirfd, path, O_PATH | (flags & O_NOFOLLOW));
+
+        if (now >= 0 && pfsProxySameInode(now, pinned) == 0)
+            return -EAGAIN;
         return fd;
-    if (fstat(pinned, &want) < 0 || fstat(fd, &got) < 0) {
-        int r = -errno;
-        close(fd);
-        return r;
     }
-    if (want.st_dev != got.st_dev || want.st_ino != got.st_ino) {
+    if ((same = pfsProxySameInode(fd, pinned)) != 1) {
         close(fd);
-        return -EAGAIN;
+        return same < 0 ? same : -EAGAIN;
     }
     return fd;
 }

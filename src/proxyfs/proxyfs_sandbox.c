@@ -104,25 +104,6 @@ pfsSandboxPrepare(const int *keep, size_t nkeep, unsigned int maxFiles)
 }
 
 
-/* The per-mount atime flags of @path's mount, to keep them on remount. */
-static unsigned long
-pfsSandboxAtimeFlags(const char *path)
-{
-    struct statvfs vfs;
-    unsigned long flags = 0;
-
-    if (statvfs(path, &vfs) < 0)
-        return 0;
-    if (vfs.f_flag & ST_NOATIME)
-        flags |= MS_NOATIME;
-    if (vfs.f_flag & ST_NODIRATIME)
-        flags |= MS_NODIRATIME;
-    if (vfs.f_flag & ST_RELATIME)
-        flags |= MS_RELATIME;
-    return flags;
-}
-
-
 static int
 pfsSandboxSameInode(int a, int b)
 {
@@ -138,7 +119,9 @@ pfsSandboxSameInode(int a, int b)
 static int
 pfsSandboxPivot(pfsProxyExport *exp, const pfsSandboxConfig *cfg)
 {
-    unsigned long remount = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    struct mount_attr attr = {
+        .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+    };
     const char *path = cfg->exportPath;
     PFS_AUTOCLOSE here = -1;
     int newroot;
@@ -157,12 +140,16 @@ pfsSandboxPivot(pfsProxyExport *exp, const pfsSandboxConfig *cfg)
         return -1;
     }
     /* Device nodes, set-id bits and executables in the export mean
-     * nothing to us: switch them off on our view of it. */
-    remount |= pfsSandboxAtimeFlags(path);
+     * nothing to us: switch them off on our view of it, file systems
+     * mounted inside it included (a remount would reach only the top
+     * one). The atime options are left as they are. */
     if (cfg->readonly)
-        remount |= MS_RDONLY;
-    if (mount(NULL, path, NULL, remount, NULL) < 0) {
-        pfsReportSystemError(errno, _("cannot set the mount options of the export '%s'"), path);
+        attr.attr_set |= MOUNT_ATTR_RDONLY;
+    if (mount_setattr(AT_FDCWD, path, AT_RECURSIVE, &attr, sizeof(attr)) < 0) {
+        if (errno == ENOSYS)
+            pfsReportError(_("mount_setattr() is not available: the sandbox needs Linux 5.12 or later"));
+        else
+            pfsReportSystemError(errno, _("cannot set the mount options of the export '%s'"), path);
         return -1;
     }
 

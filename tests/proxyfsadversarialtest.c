@@ -1,0 +1,1142 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * proxyfsadversarialtest.c: what a hostile guest, a compromised QEMU or a
+ * careless host can try against the helper, by adversarial checklist item
+ *
+ *   A6     a real proc mounted in the export before the helper starts:
+ *          its magic links lead nowhere
+ *   A8     a filesystem mounted in the export before the helper starts:
+ *          ".." out of it stops at the export root
+ *   A9     directory fds handed to the client: ".." from them stays in
+ *          the export; a file's fd is a regular file
+ *   B2     a block device in the export is never opened
+ *   B4     T_CREATE without O_EXCL never opens an existing FIFO, device
+ *          or socket
+ *   B6     a regular file swapped with a FIFO (and a device) while it is
+ *          opened, created, versioned and truncated
+ *   C2     T_MKNOD of a set-group-ID file in a setgid directory
+ *          (CVE-2022-0358 through mknod)
+ *   C4(b)  a write by unprivileged QEMU through a T_OPEN fd clears the
+ *          set-id bits
+ *   C5     ... and the file capabilities; so do T_CHOWN and T_TRUNCATE
+ *   C6     no intermediate state of a new object is open to others
+ *   D6     a client that keeps every fd it gets costs the helper none
+ *
+ * Run as root, the helper is sandboxed (its root is the export, in a
+ * private mount namespace); the mounts these tests make stay in a mount
+ * namespace of the test's own (see main()).
+ */
+#include "pfsinternal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "pfstestexport.h"
+#include "pfstestutils.h"
+
+#define H(state) (((pfsTestExport *)*(state))->helper)
+#define EXP(state) ((pfsTestExport *)*(state))
+
+/* uid and gid of the guest user the tests create objects for */
+#define GUEST_ID 1000
+/* who unprivileged QEMU runs as, for the writes it makes through fds */
+#define NOBODY_ID 65534
+
+#define CAPS_XATTR "security.capability"
+
+
+/* ---- fixtures ---- */
+
+static int
+setupExport(void **state)
+{
+    *state = pfsTestExportNew(NULL, NULL);
+    return 0;
+}
+
+
+/* Stop the helper: it must end with a clean EOF exit. */
+static int
+stopHelper(pfsTestExport *exp)
+{
+    int status = pfsTestExportStopHelper(exp);
+
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        print_error("helper ended with wait status 0x%x\n", status);
+        return -1;
+    }
+    return 0;
+}
+
+
+static int
+teardownExport(void **state)
+{
+    pfsTestExport *exp = *state;
+
+    if (stopHelper(exp) < 0) {
+        pfsTestExportFree(exp);
+        return -1;
+    }
+    pfsTestExportCheckSentinel(exp);
+    pfsTestExportFree(exp);
+    return 0;
+}
+
+
+/* An export with a filesystem mounted inside it before the helper
+ * starts, so that the mount is part of the helper's copy of the mount
+ * namespace (a mount made later would never reach the sandbox). */
+typedef struct {
+    pfsTestExport *exp;
+    char *mountPoint;    /* host path of the mount, or NULL */
+    char *mountError;    /* why nothing is mounted */
+} mountedExport;
+
+static mountedExport *
+mountedExportNew(const char *fstype, const char *name)
+{
+    mountedExport *m = g_new0(mountedExport, 1);
+    pfsTestExport *exp = g_new0(pfsTestExport, 1);
+    g_autofree char *sentinel = NULL;
+    g_autofree char *mnt = NULL;
+    struct timespec times[2] = { { 1000000, 0 }, { 1000000, 0 } };
+
+    /* the layout of pfsTestExportNew(), for pfsTestExportCheckSentinel() */
+    m->exp = exp;
+    exp->top = pfsTestMakeTempDir("export");
+    exp->root = g_build_filename(exp->top, "export", NULL);
+    exp->outside = g_build_filename(exp->top, "outside", NULL);
+    if (mkdir(exp->root, 0755) < 0 || mkdir(exp->outside, 0755) < 0) {
+        fprintf(stderr, "mkdir: %s\n", g_strerror(errno));
+        abort();
+    }
+    pfsTestWriteFile(exp->outside, "sentinel", "SECRET");
+    sentinel = g_build_filename(exp->outside, "sentinel", NULL);
+    chmod(sentinel, 0600);
+    utimensat(AT_FDCWD, sentinel, times, 0);
+
+    mnt = pfsTestExportPath(exp, name);
+    if (mkdir(mnt, 0755) < 0) {
+        fprintf(stderr, "mkdir %s: %s\n", mnt, g_strerror(errno));
+        abort();
+    }
+    if (geteuid() != 0)
+        m->mountError = g_strdup("mounting needs root");
+    else if (mount(fstype, mnt, fstype, 0, NULL) < 0)
+        m->mountError = g_strdup_printf("cannot mount %s on %s: %s",
+                                        fstype, mnt, g_strerror(errno));
+    else
+        m->mountPoint = g_steal_pointer(&mnt);
+
+    exp->helper = pfsTestHelperStart(pfsTestHelperBinary(), exp->root, NULL);
+    if (!exp->helper)
+        abort();
+    return m;
+}
+
+
+static int
+setupTmpfsExport(void **state)
+{
+    *state = mountedExportNew("tmpfs", "sub");
+    return 0;
+}
+
+
+static int
+setupProcExport(void **state)
+{
+    *state = mountedExportNew("proc", "procmnt");
+    return 0;
+}
+
+
+static int
+teardownMountedExport(void **state)
+{
+    mountedExport *m = *state;
+    int ret = stopHelper(m->exp);
+
+    /* unmounted first: the tree is removed without crossing mounts */
+    if (m->mountPoint && umount2(m->mountPoint, MNT_DETACH) < 0) {
+        print_error("umount %s: %s\n", m->mountPoint, g_strerror(errno));
+        ret = -1;
+    }
+    if (ret == 0)
+        pfsTestExportCheckSentinel(m->exp);
+    pfsTestExportFree(m->exp);
+    g_free(m->mountPoint);
+    g_free(m->mountError);
+    g_free(m);
+    return ret;
+}
+
+
+/* ---- helpers ---- */
+
+static void
+hostStat(pfsTestExport *exp, const char *rel, struct stat *st)
+{
+    g_autofree char *p = pfsTestExportPath(exp, rel);
+
+    assert_int_equal(lstat(p, st), 0);
+}
+
+
+static ino_t
+sentinelIno(pfsTestExport *exp)
+{
+    g_autofree char *p = g_build_filename(exp->outside, "sentinel", NULL);
+    struct stat st;
+
+    assert_int_equal(lstat(p, &st), 0);
+    return st.st_ino;
+}
+
+
+static void
+assertSameInode(const struct stat *got, const struct stat *want)
+{
+    if (got->st_dev != want->st_dev || got->st_ino != want->st_ino) {
+        print_error("got inode %llu on dev %llx, expected %llu on dev %llx\n",
+                    (unsigned long long)got->st_ino, (unsigned long long)got->st_dev,
+                    (unsigned long long)want->st_ino, (unsigned long long)want->st_dev);
+        fail();
+    }
+}
+
+
+/* Same object, not modified: type, mode, owner, device, times. */
+static void
+assertNodeUnchanged(const char *what, const struct stat *before,
+                    const struct stat *after)
+{
+    if (before->st_ino != after->st_ino ||
+        before->st_mode != after->st_mode ||
+        before->st_uid != after->st_uid ||
+        before->st_gid != after->st_gid ||
+        before->st_rdev != after->st_rdev ||
+        before->st_size != after->st_size ||
+        before->st_mtim.tv_sec != after->st_mtim.tv_sec ||
+        before->st_mtim.tv_nsec != after->st_mtim.tv_nsec ||
+        before->st_ctim.tv_sec != after->st_ctim.tv_sec ||
+        before->st_ctim.tv_nsec != after->st_ctim.tv_nsec) {
+        print_error("%s changed: mode 0%o -> 0%o, owner %u:%u -> %u:%u\n",
+                    what, before->st_mode, after->st_mode,
+                    before->st_uid, before->st_gid, after->st_uid, after->st_gid);
+        fail();
+    }
+}
+
+
+static int
+countFds(pid_t pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/fd", (int)pid);
+    g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+    int n = 0;
+
+    assert_non_null(dir);
+    while (g_dir_read_name(dir))
+        n++;
+    return n;
+}
+
+
+/* A valid version 2 file capability: CAP_NET_RAW, permitted and
+ * effective, as setcap(8) would write it. */
+static void
+setFileCaps(const char *path)
+{
+    struct vfs_cap_data cap;
+    struct vfs_cap_data got;
+
+    G_STATIC_ASSERT(sizeof(cap) == XATTR_CAPS_SZ_2);
+    memset(&cap, 0, sizeof(cap));
+    cap.magic_etc = GUINT32_TO_LE(VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE);
+    cap.data[0].permitted = GUINT32_TO_LE(1U << CAP_NET_RAW);
+    assert_int_equal(setxattr(path, CAPS_XATTR, &cap, sizeof(cap), 0), 0);
+    /* really there, or the checks that it is gone prove nothing */
+    assert_int_equal(getxattr(path, CAPS_XATTR, &got, sizeof(got)), sizeof(got));
+}
+
+
+static void
+assertNoFileCaps(const char *path)
+{
+    char buf[64];
+
+    if (getxattr(path, CAPS_XATTR, buf, sizeof(buf)) >= 0) {
+        print_error("%s still has %s\n", path, CAPS_XATTR);
+        fail();
+    }
+    assert_int_equal(errno, ENODATA);
+}
+
+
+/* Write one byte through @fd the way unprivileged QEMU would: as uid and
+ * gid 65534, no supplementary groups, no capabilities at all. */
+static void
+writeAsNobody(int fd)
+{
+    int wstatus;
+    pid_t pid;
+
+    if ((pid = fork()) == 0) {
+        struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+        struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+        if (setgroups(0, NULL) < 0 ||
+            setresgid(NOBODY_ID, NOBODY_ID, NOBODY_ID) < 0 ||
+            setresuid(NOBODY_ID, NOBODY_ID, NOBODY_ID) < 0)
+            _exit(2);
+        /* leaving uid 0 for good took every capability away */
+        if (syscall(SYS_capget, &hdr, data) < 0 ||
+            data[0].effective || data[1].effective ||
+            data[0].permitted || data[1].permitted)
+            _exit(3);
+        if (pwrite(fd, "x", 1, 0) != 1)
+            _exit(4);
+        _exit(0);
+    }
+    assert_true(pid > 0);
+    assert_int_equal(waitpid(pid, &wstatus, 0), pid);
+    assert_true(WIFEXITED(wstatus));
+    assert_int_equal(WEXITSTATUS(wstatus), 0);
+}
+
+
+/* ---- A: confinement ---- */
+
+/* A8: a tmpfs mounted at export/sub before the helper started. Crossing
+ * back out of it with ".." lands on the export root, however many ".."
+ * follow, and the outside stays out of reach. */
+/* Every mount the helper sees, the submount included, ignores set-id
+ * bits, device nodes and executables. */
+static void
+assertMountsConfined(pid_t pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/mountinfo", (int)pid);
+    g_autofree char *content = NULL;
+    g_auto(GStrv) lines = NULL;
+    size_t i, n = 0;
+
+    assert_true(g_file_get_contents(path, &content, NULL, NULL));
+    lines = g_strsplit(content, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        g_auto(GStrv) fields = g_strsplit(lines[i], " ", -1);
+        g_auto(GStrv) opts = NULL;
+
+        if (g_strv_length(fields) < 6)
+            continue;
+        /* field 6 holds the per-mount options */
+        opts = g_strsplit(fields[5], ",", -1);
+        if (!g_strv_contains((const char *const *)opts, "nosuid") ||
+            !g_strv_contains((const char *const *)opts, "nodev") ||
+            !g_strv_contains((const char *const *)opts, "noexec")) {
+            print_error("a mount of the helper is not confined: %s\n", lines[i]);
+            fail();
+        }
+        n++;
+    }
+    /* the export and the tmpfs inside it */
+    assert_int_equal(n, 2);
+}
+
+
+static void
+testDotDotOutOfSubmount(void **state)
+{
+    mountedExport *m = *state;
+    pfsTestHelper *h = m->exp->helper;
+    ino_t sino = sentinelIno(m->exp);
+    struct stat root, sub, st;
+    int fd = -1;
+    int32_t r;
+
+    PFS_TEST_REQUIRE_ROOT();
+    PFS_TEST_SKIP_UNLESS(m->mountPoint, m->mountError);
+
+    assert_int_equal(lstat(m->exp->root, &root), 0);
+    assert_int_equal(lstat(m->mountPoint, &sub), 0);
+    /* the helper sees the tmpfs, not the directory under it */
+    assert_true(sub.st_dev != root.st_dev);
+    assert_int_equal(pfsTestLstat(h, "//sub", &st), 0);
+    assertSameInode(&st, &sub);
+
+    assert_int_equal(pfsTestLstat(h, "//sub/..", &st), 0);
+    assertSameInode(&st, &root);
+    assert_int_equal(pfsTestLstat(h, "//sub/../..", &st), 0);
+    assertSameInode(&st, &root);
+    assert_int_equal(pfsTestLstat(h, "//sub/../../../..", &st), 0);
+    assertSameInode(&st, &root);
+
+    /* "outside" would have to be found in the export itself */
+    r = pfsTestLstat(h, "//sub/../../outside/sentinel", &st);
+    if (r == 0 && st.st_ino == sino) {
+        print_error("lstat reached the sentinel through the submount\n");
+        fail();
+    }
+    assert_int_equal(r, -ENOENT);
+    assert_int_equal(pfsTestOpen(h, "//sub/../../outside/sentinel", O_RDONLY, &fd),
+                     -ENOENT);
+    assert_int_equal(fd, -1);
+    assert_int_equal(pfsTestChmod(h, "//sub/../../outside/sentinel", 0777), -ENOENT);
+    pfsTestExportCheckSentinel(m->exp);
+
+    assert_int_equal(pfsTestOpen(h, "//sub/..", O_RDONLY | O_DIRECTORY, &fd),
+                     PFS_PROXY_FD_VALID);
+    assert_int_equal(fstat(fd, &st), 0);
+    close(fd);
+    assertSameInode(&st, &root);
+
+    assertMountsConfined(h->pid);
+}
+
+
+/* A9: a directory fd handed to the client is a lookup root of its own:
+ * the client resolves ".." from it in its own process. In the sandbox
+ * the fd is on the helper's private root mount, which has no parent, so
+ * ".." stops at the export root. A file's fd is a plain file's. */
+static void
+testDotDotFromDirFds(void **state)
+{
+    pfsTestExport *exp = EXP(state);
+    static const char *const dirs[] = { "/", "//d" };
+    g_autofree char *d = pfsTestExportPath(exp, "d");
+    struct stat root, st;
+    size_t i;
+    int fd = -1;
+
+    PFS_TEST_REQUIRE_ROOT();
+    assert_int_equal(mkdir(d, 0755), 0);
+    pfsTestWriteFile(exp->root, "f", "content");
+    assert_int_equal(lstat(exp->root, &root), 0);
+
+    for (i = 0; i < G_N_ELEMENTS(dirs); i++) {
+        static const char *const ups[] = { "..", "../..", "../../.." };
+        size_t j;
+
+        assert_int_equal(pfsTestOpen(H(state), dirs[i], O_RDONLY | O_DIRECTORY, &fd),
+                         PFS_PROXY_FD_VALID);
+        assert_int_equal(fstat(fd, &st), 0);
+        assert_true(S_ISDIR(st.st_mode));
+
+        for (j = 0; j < G_N_ELEMENTS(ups); j++) {
+            int up = openat(fd, ups[j], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+            if (up < 0) {
+                print_error("openat('%s', '%s'): %s\n", dirs[i], ups[j], g_strerror(errno));
+                fail();
+            }
+            assert_int_equal(fstat(up, &st), 0);
+            close(up);
+            if (st.st_dev != root.st_dev || st.st_ino != root.st_ino) {
+                print_error("'%s' from the fd of '%s' is inode %llu, not the export root %llu\n",
+                            ups[j], dirs[i], (unsigned long long)st.st_ino,
+                            (unsigned long long)root.st_ino);
+                fail();
+            }
+        }
+        /* and nothing outside can be named from there */
+        assert_int_equal(openat(fd, "../../outside/sentinel", O_RDONLY | O_CLOEXEC), -1);
+        assert_int_equal(errno, ENOENT);
+        close(fd);
+    }
+
+    assert_int_equal(pfsTestOpen(H(state), "//f", O_RDONLY, &fd), PFS_PROXY_FD_VALID);
+    assert_int_equal(fstat(fd, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_int_equal(openat(fd, "..", O_RDONLY | O_CLOEXEC), -1);
+    assert_int_equal(errno, ENOTDIR);
+    close(fd);
+}
+
+
+/* How a path through a /proc magic link may fail: the link is refused
+ * (ELOOP), or the helper may not even look at that process (EACCES: its
+ * uid has no CAP_SYS_PTRACE, and that check comes first), or it is not
+ * there (ENOENT). */
+static bool
+isMagicLinkRefusal(int32_t r)
+{
+    return r == -ELOOP || r == -EACCES || r == -ENOENT;
+}
+
+
+/* A6 (robust): a real proc mounted at export/procmnt before the helper
+ * started, so the sandboxed helper really has it. Paths through the
+ * /proc/<pid>/root magic links of init, of the helper itself (through
+ * "self", "thread-self" and its pid) and of the test, and through an fd
+ * of ours to the sentinel, must all fail for lstat, open and chmod, and
+ * never reach the sentinel. (lstat of the fd link itself may succeed:
+ * that is the link's own inode in proc.) */
+static void
+testMagicLinksInMountedProc(void **state)
+{
+    mountedExport *m = *state;
+    pfsTestHelper *h = m->exp->helper;
+    g_autofree char *hostSentinel = g_build_filename(m->exp->outside, "sentinel", NULL);
+    g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *viaFd = NULL;
+    ino_t sino = sentinelIno(m->exp);
+    struct stat st;
+    int sfd;
+    size_t i;
+
+    PFS_TEST_REQUIRE_ROOT();
+    PFS_TEST_SKIP_UNLESS(m->mountPoint, m->mountError);
+
+    /* the helper resolves through the proc it was given */
+    assert_int_equal(pfsTestLstat(h, "//procmnt/self", &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_int_equal(pfsTestLstat(h, "//procmnt/1", &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+
+    sfd = open(hostSentinel, O_PATH | O_CLOEXEC);
+    assert_true(sfd >= 0);
+    viaFd = g_strdup_printf("//procmnt/%d/fd/%d", (int)getpid(), sfd);
+    g_ptr_array_add(paths, g_strdup_printf("//procmnt/1/root%s", hostSentinel));
+    g_ptr_array_add(paths, g_strdup_printf("//procmnt/self/root%s", hostSentinel));
+    g_ptr_array_add(paths, g_strdup_printf("//procmnt/thread-self/root%s", hostSentinel));
+    g_ptr_array_add(paths, g_strdup_printf("//procmnt/%d/root%s", (int)h->pid, hostSentinel));
+    g_ptr_array_add(paths, g_strdup_printf("//procmnt/%d/root%s", (int)getpid(), hostSentinel));
+    g_ptr_array_add(paths, g_strdup("//procmnt/1/root/"));
+    g_ptr_array_add(paths, g_strdup("//procmnt/self/cwd/"));
+    g_ptr_array_add(paths, g_strdup(viaFd));
+
+    for (i = 0; i < paths->len; i++) {
+        const char *p = g_ptr_array_index(paths, i);
+        int fd = -1;
+        int32_t rl, ro, rc;
+
+        rl = pfsTestLstat(h, p, &st);
+        assert_true(rl != PFS_TEST_CONN_FAILED);
+        /* lstat of the magic link itself is the link's own inode */
+        if (rl == 0 && (strcmp(p, viaFd) != 0 || !S_ISLNK(st.st_mode) ||
+                        st.st_ino == sino)) {
+            print_error("lstat '%s' succeeded: mode 0%o, inode %llu\n", p,
+                        st.st_mode, (unsigned long long)st.st_ino);
+            fail();
+        }
+        ro = pfsTestOpen(h, p, O_RDONLY, &fd);
+        if (fd >= 0) {
+            assert_int_equal(fstat(fd, &st), 0);
+            close(fd);
+            print_error("open '%s' gave an fd (inode %llu, the sentinel's is %llu)\n",
+                        p, (unsigned long long)st.st_ino, (unsigned long long)sino);
+            fail();
+        }
+        rc = pfsTestChmod(h, p, 0777);
+        print_message("[   INFO   ] %s: lstat %d, open %d, chmod %d\n", p, rl, ro, rc);
+        assert_true(rl == 0 || isMagicLinkRefusal(rl));
+        assert_true(isMagicLinkRefusal(ro));
+        assert_true(isMagicLinkRefusal(rc));
+        pfsTestExportCheckSentinel(m->exp);
+    }
+    close(sfd);
+}
+
+
+/* ---- B: special files ---- */
+
+/* B2: a block device node the host made in the export: T_OPEN refuses
+ * it with ENXIO, for reading and for writing, without opening it. */
+static void
+testBlockDeviceNotOpened(void **state)
+{
+    pfsTestExport *exp = EXP(state);
+    g_autofree char *blk = pfsTestExportPath(exp, "blk");
+    static const int flags[] = { O_RDONLY, O_RDWR, O_WRONLY, O_RDONLY | O_NONBLOCK };
+    struct stat before, after;
+    size_t i;
+
+    PFS_TEST_REQUIRE_ROOT();
+    assert_int_equal(mknod(blk, S_IFBLK | 0666, makedev(7, 0)), 0);
+    assert_int_equal(lstat(blk, &before), 0);
+
+    for (i = 0; i < G_N_ELEMENTS(flags); i++) {
+        int fd = -1;
+
+        assert_int_equal(pfsTestOpen(H(state), "//blk", flags[i], &fd), -ENXIO);
+        assert_int_equal(fd, -1);
+    }
+    assert_int_equal(pfsTestGetversion(H(state), "//blk", &(uint64_t){ 0 }), -ENXIO);
+    assert_int_equal(lstat(blk, &after), 0);
+    assertNodeUnchanged("the block device", &before, &after);
+}
+
+
+/* B4: T_CREATE with O_CREAT but without O_EXCL on an existing FIFO,
+ * character device, block device or bound unix socket: open(2) would
+ * open it (and block on the FIFO); the helper answers ENXIO, sends no
+ * fd and leaves the node as it was. */
+static void
+testCreateOverSpecialFiles(void **state)
+{
+    pfsTestExport *exp = EXP(state);
+    static const struct {
+        const char *name;
+        mode_t mode;
+        unsigned int major, minor;
+    } nodes[] = {
+        { "fifo", S_IFIFO | 0666, 0, 0 },
+        { "chr", S_IFCHR | 0666, 1, 3 },
+        { "blk", S_IFBLK | 0666, 7, 0 },
+        { "sock", S_IFSOCK, 0, 0 },
+    };
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    g_autofree char *sockPath = pfsTestExportPath(exp, "sock");
+    int sock;
+    size_t i;
+
+    PFS_TEST_REQUIRE_ROOT();
+    for (i = 0; i < G_N_ELEMENTS(nodes); i++) {
+        g_autofree char *p = pfsTestExportPath(exp, nodes[i].name);
+
+        if (S_ISSOCK(nodes[i].mode))
+            continue;
+        assert_int_equal(mknod(p, nodes[i].mode,
+                               makedev(nodes[i].major, nodes[i].minor)), 0);
+    }
+    assert_true(strlen(sockPath) < sizeof(addr.sun_path));
+    g_strlcpy(addr.sun_path, sockPath, sizeof(addr.sun_path));
+    sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(sock >= 0);
+    assert_int_equal(bind(sock, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    assert_int_equal(listen(sock, 1), 0);
+
+    for (i = 0; i < G_N_ELEMENTS(nodes); i++) {
+        g_autofree char *wire = g_strdup_printf("//%s", nodes[i].name);
+        struct stat before, after;
+        int fd = -1;
+
+        hostStat(exp, nodes[i].name, &before);
+        assert_int_equal(before.st_mode & S_IFMT, nodes[i].mode & S_IFMT);
+        assert_int_equal(pfsTestCreate(H(state), wire, O_CREAT | O_RDWR, 0644,
+                                       0, 0, &fd), -ENXIO);
+        assert_int_equal(fd, -1);
+        assert_int_equal(pfsTestCreate(H(state), wire, O_CREAT | O_WRONLY | O_TRUNC,
+                                       0644, GUEST_ID, GUEST_ID, &fd), -ENXIO);
+        assert_int_equal(fd, -1);
+        hostStat(exp, nodes[i].name, &after);
+        assertNodeUnchanged(nodes[i].name, &before, &after);
+    }
+    close(sock);
+}
+
+
+/* The host process of B6: swaps "f" with each of @others in turn, as
+ * fast as it can, until told to stop. */
+typedef struct {
+    int dirfd;
+    const char *const *others;
+    size_t nothers;
+    volatile bool stop;
+    unsigned long swaps;
+} raceSwapper;
+
+static void *
+raceSwapperRun(void *opaque)
+{
+    raceSwapper *sw = opaque;
+    size_t i = 0;
+
+    while (!sw->stop) {
+        const char *other = sw->others[i++ % sw->nothers];
+
+        if (renameat2(sw->dirfd, "f", sw->dirfd, other, RENAME_EXCHANGE) == 0)
+            sw->swaps++;
+    }
+    return NULL;
+}
+
+
+/* B6: a host process swaps a regular file with a FIFO (and, as root, a
+ * character device) as fast as it can, while the client opens, creates,
+ * versions and truncates the file's name. Nothing blocks, every fd the
+ * client gets is a regular file's, and every answer is one the race
+ * explains: success, ENXIO (a special file was found), EAGAIN (it kept
+ * changing) or EINVAL (truncate(2) of a special file).
+ *
+ * In the sandbox the checked O_PATH fd is reopened by its path; an
+ * object swapped in between may refuse that open (a device on the nodev
+ * view of the export): the helper must answer EAGAIN, not that error,
+ * and must never open the device (the nodev view covers submounts). */
+static void
+testSwapWithSpecialFiles(void **state)
+{
+    pfsTestExport *exp = EXP(state);
+    static const char *const others[] = { "p", "c" };
+    static const char *const ops[] = {
+        "T_OPEN O_RDONLY", "T_OPEN O_WRONLY", "T_CREATE O_RDWR",
+        "T_GETVERSION", "T_TRUNCATE",
+    };
+    g_autofree char *fifo = pfsTestExportPath(exp, "p");
+    g_autofree char *chr = pfsTestExportPath(exp, "c");
+    raceSwapper sw = { .dirfd = -1, .others = others };
+    unsigned long fds = 0, unexpected = 0, requests = 0;
+    const char *failedOp = NULL;
+    int32_t failedStatus = 0;
+    mode_t failedType = 0;
+    gint64 deadline;
+    pthread_t thread;
+
+    pfsTestWriteFile(exp->root, "f", "content");
+    assert_int_equal(mkfifo(fifo, 0666), 0);
+    sw.nothers = 1;
+    if (geteuid() == 0) {
+        assert_int_equal(mknod(chr, S_IFCHR | 0666, makedev(1, 3)), 0);
+        sw.nothers = 2;
+    }
+    sw.dirfd = open(exp->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    assert_true(sw.dirfd >= 0);
+
+    /* no assertion while the thread runs: it uses this stack frame */
+    assert_int_equal(pthread_create(&thread, NULL, raceSwapperRun, &sw), 0);
+    deadline = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
+    while (!failedOp && g_get_monotonic_time() < deadline) {
+        size_t op;
+
+        for (op = 0; op < G_N_ELEMENTS(ops) && !failedOp; op++) {
+            struct stat st;
+            int fd = -1;
+            int32_t r;
+
+            switch (op) {
+            case 0:
+                r = pfsTestOpen(H(state), "//f", O_RDONLY, &fd);
+                break;
+            case 1:
+                r = pfsTestOpen(H(state), "//f", O_WRONLY, &fd);
+                break;
+            case 2:
+                r = pfsTestCreate(H(state), "//f", O_CREAT | O_RDWR, 0644, 0, 0, &fd);
+                break;
+            case 3:
+                r = pfsTestGetversion(H(state), "//f", &(uint64_t){ 0 });
+                break;
+            default:
+                r = pfsTestTruncate(H(state), "//f", 7);
+                break;
+            }
+            requests++;
+            if (r == PFS_TEST_CONN_FAILED) {
+                failedOp = ops[op];
+                failedStatus = r;
+            }
+            if (fd >= 0) {
+                fds++;
+                if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+                    failedOp = ops[op];
+                    failedType = st.st_mode & S_IFMT;
+                }
+                close(fd);
+            }
+            if (r != PFS_TEST_CONN_FAILED && r != 0 && r != PFS_PROXY_FD_VALID &&
+                r != -ENXIO && r != -EAGAIN && r != -EINVAL) {
+                if (unexpected++ < 10)
+                    print_error("%s: unexpected status %d (%s)\n", ops[op], r,
+                                g_strerror(-r));
+            }
+        }
+    }
+    sw.stop = true;
+    pthread_join(thread, NULL);
+    close(sw.dirfd);
+
+    print_message("[   INFO   ] %lu requests, %lu fds, against %lu swaps\n",
+                  requests, fds, sw.swaps);
+    if (failedStatus == PFS_TEST_CONN_FAILED) {
+        print_error("%s: no reply (the helper blocked or died)\n", failedOp);
+        fail();
+    }
+    if (failedOp) {
+        print_error("%s: received an fd of type 0%o\n", failedOp, failedType);
+        fail();
+    }
+    if (unexpected) {
+        print_error("%lu answers the race does not explain\n", unexpected);
+        fail();
+    }
+    assert_true(sw.swaps > 100);
+    assert_true(fds > 0);
+}
+
+
+/* ---- C: ownership, modes, privileges ---- */
+
+/* C2: CVE-2022-0358 replayed through T_MKNOD. In a directory of 0:0 with
+ * mode 02777, guest user 1000:1000 (not in group 0) makes a regular file
+ * with mode 02755: the file takes the directory's group, 0, and the
+ * kernel would drop S_ISGID for such a creator; so must the helper,
+ * which has CAP_FSETID. (A zero type is a regular file as well.) */
+static void
+testMknodSetgidInSetgidDir(void **state)
+{
+    pfsTestExport *exp = EXP(state);
+    g_autofree char *dir = pfsTestExportPath(exp, "sgid");
+    static const struct {
+        const char *wire;
+        const char *host;
+        mode_t mode;
+    } cases[] = {
+        { "//sgid/reg", "sgid/reg", S_IFREG | 02755 },
+        { "//sgid/zero", "sgid/zero", 02755 },
+        { "//sgid/both", "sgid/both", S_IFREG | 06775 },
+    };
+    size_t i;
+
+    PFS_TEST_REQUIRE_ROOT();
+    assert_int_equal(mkdir(dir, 0777), 0);
+    assert_int_equal(chown(dir, 0, 0), 0);
+    assert_int_equal(chmod(dir, 02777), 0);
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        struct stat st;
+
+        assert_int_equal(pfsTestMknod(H(state), GUEST_ID, GUEST_ID, cases[i].wire,
+                                      cases[i].mode, 0), 0);
+        hostStat(exp, cases[i].host, &st);
+        assert_true(S_ISREG(st.st_mode));
+        assert_int_equal(st.st_uid, GUEST_ID);
+        assert_int_equal(st.st_gid, 0);
+        if (st.st_mode & S_ISGID) {
+            print_error("%s: the guest user got a set-group-ID file of group 0 (mode 0%o)\n",
+                        cases[i].host, st.st_mode & 07777);
+            fail();
+        }
+        /* the rest of the mode as asked: the owner may set S_ISUID */
+        assert_int_equal(st.st_mode & 07777, cases[i].mode & 07777 & ~S_ISGID);
+    }
+}
+
+
+/* C4(b), C5: the fd of a set-user-ID and set-group-ID (group-executable)
+ * file of 1000:1000 with file capabilities, opened for writing through
+ * T_OPEN by the privileged helper, is written by unprivileged QEMU: the
+ * write must clear both set-id bits and the capabilities, as a write by
+ * that user would. The helper's CAP_FSETID must not travel with the fd. */
+static void
+testWriteThroughFdClearsPrivileges(void **state)
+{
+    pfsTestExport *exp = EXP(state);
+    g_autofree char *path = pfsTestExportPath(exp, "setid");
+    struct stat st;
+    int fd = -1;
+
+    PFS_TEST_REQUIRE_ROOT();
+    pfsTestWriteFile(exp->root, "setid", "#!/bin/true\n");
+    assert_int_equal(chown(path, GUEST_ID, GUEST_ID), 0);
+    assert_int_equal(chmod(path, 06755), 0);
+    setFileCaps(path);
+    assert_int_equal(lstat(path, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 06755);
+
+    assert_int_equal(pfsTestOpen(H(state), "//setid", O_WRONLY, &fd), PFS_PROXY_FD_VALID);
+    writeAsNobody(fd);
+    close(fd);
+
+    assert_int_equal(lstat(path, &st), 0);
+    if (st.st_mode & (S_ISUID | S_ISGID)) {
+        print_error("set-id bits survived an unprivileged write: mode 0%o\n",
+                    st.st_mode & 07777);
+        fail();
+    }
+    assert_int_equal(st.st_mode & 07777, 0755);
+    assert_int_equal(st.st_uid, GUEST_ID);
+    assert_int_equal(st.st_gid, GUEST_ID);
+    assertNoFileCaps(path);
+}
+
+
+/* C5: file capabilities never outlive a change of owner or content made
+ * through the helper: T_CHOWN (even to the same owner) and T_TRUNCATE
+ * each remove a freshly set security.capability. */
+static void
+testChownTruncateClearCaps(void **state)
+{
+    pfsTestExport *exp = EXP(state);
+    g_autofree char *path = pfsTestExportPath(exp, "capped");
+    struct stat st;
+
+    PFS_TEST_REQUIRE_ROOT();
+    pfsTestWriteFile(exp->root, "capped", "content");
+    assert_int_equal(chown(path, GUEST_ID, GUEST_ID), 0);
+    assert_int_equal(chmod(path, 0755), 0);
+
+    setFileCaps(path);
+    assert_int_equal(pfsTestChown(H(state), "//capped", GUEST_ID, GUEST_ID), 0);
+    assertNoFileCaps(path);
+
+    setFileCaps(path);
+    assert_int_equal(pfsTestTruncate(H(state), "//capped", 1), 0);
+    assertNoFileCaps(path);
+    assert_int_equal(lstat(path, &st), 0);
+    assert_int_equal(st.st_size, 1);
+}
+
+
+/* The host process of C6: lstat()s each name inotify reports in the
+ * export, and counts what it sees. */
+typedef struct {
+    int ifd;
+    int dirfd;
+    volatile bool stop;
+    unsigned long seen;      /* lstat()s made */
+    unsigned long early;     /* of which saw mode 0 */
+    unsigned long bad;
+    char firstBad[256];
+} createWatcher;
+
+/* The mode the client asks for, by the name's first letter. */
+static mode_t
+watchedMode(const char *name)
+{
+    return name[0] == 'd' ? 0700 : 0600;
+}
+
+
+static void
+createWatcherCheck(createWatcher *w, const char *name)
+{
+    struct stat st;
+    mode_t perms;
+
+    if (fstatat(w->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+        if (w->bad++ == 0)
+            g_snprintf(w->firstBad, sizeof(w->firstBad), "lstat %s: %s",
+                       name, g_strerror(errno));
+        return;
+    }
+    w->seen++;
+    perms = st.st_mode & 07777;
+    if (perms == 0) {
+        w->early++;
+        return;
+    }
+    if (st.st_uid == GUEST_ID && st.st_gid == GUEST_ID && perms == watchedMode(name))
+        return;
+    if (w->bad++ == 0)
+        g_snprintf(w->firstBad, sizeof(w->firstBad), "%s seen as %u:%u mode 0%o",
+                   name, st.st_uid, st.st_gid, perms);
+}
+
+
+static void *
+createWatcherRun(void *opaque)
+{
+    createWatcher *w = opaque;
+    char buf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+    for (;;) {
+        struct pollfd pfd = { .fd = w->ifd, .events = POLLIN };
+        ssize_t n;
+        char *p;
+
+        if (poll(&pfd, 1, 100) == 0) {
+            if (w->stop)
+                break;      /* asked to stop, and nothing is left */
+            continue;
+        }
+        if ((n = read(w->ifd, buf, sizeof(buf))) <= 0)
+            continue;
+        for (p = buf; p < buf + n; ) {
+            struct inotify_event *ev = (struct inotify_event *)p;
+
+            if (ev->mask & IN_Q_OVERFLOW) {
+                if (w->bad++ == 0)
+                    g_strlcpy(w->firstBad, "inotify queue overflow", sizeof(w->firstBad));
+            } else if (ev->len > 0) {
+                createWatcherCheck(w, ev->name);
+            }
+            p += sizeof(*ev) + ev->len;
+        }
+    }
+    return NULL;
+}
+
+
+/* C6: a host process watches the export with inotify and lstat()s every
+ * object the moment it is created or its attributes change, while the
+ * client creates 200 files, 200 directories and 200 FIFOs for 1000:1000.
+ * Any state it sees is either mode 0 (nobody else can open it, whoever
+ * owns it) or the final one; never the helper's own object with
+ * permissions, never group or other bits. */
+static void
+testNoIntermediateState(void **state)
+{
+    pfsTestExport *exp = EXP(state);
+    createWatcher w = { .ifd = -1, .dirfd = -1 };
+    g_autofree char *failed = NULL;
+    pthread_t thread;
+    int i;
+
+    PFS_TEST_REQUIRE_ROOT();
+    w.dirfd = open(exp->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    assert_true(w.dirfd >= 0);
+    w.ifd = inotify_init1(IN_CLOEXEC);
+    assert_true(w.ifd >= 0);
+    assert_true(inotify_add_watch(w.ifd, exp->root, IN_CREATE | IN_ATTRIB) >= 0);
+    /* no assertion while the thread runs: it uses this stack frame */
+    assert_int_equal(pthread_create(&thread, NULL, createWatcherRun, &w), 0);
+
+    for (i = 0; i < 200 && !failed; i++) {
+        g_autofree char *f = g_strdup_printf("//f%03d", i);
+        g_autofree char *d = g_strdup_printf("//d%03d", i);
+        g_autofree char *p = g_strdup_printf("//p%03d", i);
+        int fd = -1;
+        int32_t r;
+
+        if ((r = pfsTestCreate(H(state), f, O_CREAT | O_EXCL | O_RDWR, 0600,
+                               GUEST_ID, GUEST_ID, &fd)) != PFS_PROXY_FD_VALID)
+            failed = g_strdup_printf("T_CREATE %s: %d", f, r);
+        if (fd >= 0)
+            close(fd);
+        if (!failed && (r = pfsTestMkdir(H(state), GUEST_ID, GUEST_ID, d, 0700)) != 0)
+            failed = g_strdup_printf("T_MKDIR %s: %d", d, r);
+        if (!failed && (r = pfsTestMknod(H(state), GUEST_ID, GUEST_ID, p,
+                                         S_IFIFO | 0600, 0)) != 0)
+            failed = g_strdup_printf("T_MKNOD %s: %d", p, r);
+    }
+    w.stop = true;
+    pthread_join(thread, NULL);
+    close(w.ifd);
+    close(w.dirfd);
+    if (failed) {
+        print_error("%s\n", failed);
+        fail();
+    }
+
+    print_message("[   INFO   ] %lu observations, %lu of them at mode 0\n",
+                  w.seen, w.early);
+    if (w.bad) {
+        print_error("%lu bad observations, the first: %s\n", w.bad, w.firstBad);
+        fail();
+    }
+    /* every object was seen at least once, as it was created */
+    assert_true(w.seen >= 600);
+
+    for (i = 0; i < 200; i++) {
+        static const struct {
+            char prefix;
+            mode_t type;
+            mode_t mode;
+        } kinds[] = {
+            { 'f', S_IFREG, 0600 },
+            { 'd', S_IFDIR, 0700 },
+            { 'p', S_IFIFO, 0600 },
+        };
+        size_t k;
+
+        for (k = 0; k < G_N_ELEMENTS(kinds); k++) {
+            g_autofree char *name = g_strdup_printf("%c%03d", kinds[k].prefix, i);
+            struct stat st;
+
+            hostStat(exp, name, &st);
+            assert_int_equal(st.st_mode & S_IFMT, kinds[k].type);
+            assert_int_equal(st.st_mode & 07777, kinds[k].mode);
+            assert_int_equal(st.st_uid, GUEST_ID);
+            assert_int_equal(st.st_gid, GUEST_ID);
+        }
+    }
+}
+
+
+/* ---- D: resources ---- */
+
+/* D6: a client that keeps every fd it is sent (as a guest holding many
+ * files open makes QEMU do): the helper keeps none of them, so its fd
+ * table does not grow and it keeps serving. */
+static void
+testClientKeepsEveryFd(void **state)
+{
+    struct rlimit lim;
+    g_autofree int *fds = g_new(int, 2000);
+    int before, after, i;
+
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &lim), 0);
+    lim.rlim_cur = lim.rlim_max;
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &lim), 0);
+    PFS_TEST_SKIP_UNLESS(lim.rlim_cur >= 2100,
+                         "the hard limit on open files is below 2100");
+
+    pfsTestWriteFile(EXP(state)->root, "f", "content");
+    assert_int_equal(pfsTestLstat(H(state), "/", NULL), 0);
+    before = countFds(H(state)->pid);
+
+    for (i = 0; i < 2000; i++) {
+        fds[i] = -1;
+        if (pfsTestOpen(H(state), "//f", O_RDONLY, &fds[i]) != PFS_PROXY_FD_VALID ||
+            fds[i] < 0) {
+            print_error("open %d of 2000 failed\n", i + 1);
+            for (; i >= 0; i--)
+                if (fds[i] >= 0)
+                    close(fds[i]);
+            fail();
+        }
+    }
+    /* The helper closes each fd just after sending it: once the reply
+     * to a later request is in, the last one is closed too. */
+    assert_int_equal(pfsTestLstat(H(state), "//f", NULL), 0);
+    after = countFds(H(state)->pid);
+    for (i = 0; i < 2000; i++)
+        close(fds[i]);
+    assert_int_equal(before, after);
+}
+
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setupExport, teardownExport)
+#define T_TMPFS(fn) cmocka_unit_test_setup_teardown(fn, setupTmpfsExport, teardownMountedExport)
+#define T_PROC(fn) cmocka_unit_test_setup_teardown(fn, setupProcExport, teardownMountedExport)
+
+int
+main(void)
+{
+    /* Mounts made by tests stay in a namespace of our own. */
+    if (geteuid() == 0) {
+        if (unshare(CLONE_NEWNS) < 0 ||
+            mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+            fprintf(stderr, "cannot set up a private mount namespace: %s\n",
+                    g_strerror(errno));
+            return 1;
+        }
+    }
+
+    const struct CMUnitTest tests[] = {
+        T_TMPFS(testDotDotOutOfSubmount),
+        T(testDotDotFromDirFds),
+        T_PROC(testMagicLinksInMountedProc),
+        T(testBlockDeviceNotOpened),
+        T(testCreateOverSpecialFiles),
+        T(testSwapWithSpecialFiles),
+        T(testMknodSetgidInSetgidDir),
+        T(testWriteThroughFdClearsPrivileges),
+        T(testChownTruncateClearCaps),
+        T(testNoIntermediateState),
+        T(testClientKeepsEveryFd),
+    };
+
+    signal(SIGPIPE, SIG_IGN);
+    return cmocka_run_group_tests_name("proxyfs adversarial", tests, NULL, NULL);
+}
