@@ -4,26 +4,46 @@
  *
  *   virt-proxyfs validate FILE          schema and semantic checks
  *   virt-proxyfs domxml-to-native FILE  the QEMU command line
+ *   virt-proxyfs start FILE             run a domain (foreground by default)
+ *   virt-proxyfs stop NAME              shut a running domain down
+ *   virt-proxyfs list                   the running domains
  */
 #include "pfsinternal.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pfserror.h"
+#include "pfsfile.h"
+#include "pfslog.h"
+#include "pfsspawn.h"
 #include "pfsxml.h"
 #include "domain_conf.h"
 #include "qemu_command.h"
+#include "qemu_conf.h"
 #include "qemu_domain.h"
+#include "qemu_process.h"
 
 typedef struct {
     char *schema;
     int fdBase;
     char *libDir;
     gboolean oneLine;
+    char *config;
+    gboolean daemon;
 } pfsToolOptions;
+
+/* the signal that asked a supervisor to shut its domain down */
+static volatile sig_atomic_t pfsToolStopSignal;
+/* a supervisor started with --daemon has no terminal: it logs */
+static bool pfsToolDetached;
 
 
 static void
@@ -107,10 +127,286 @@ pfsToolDomxmlToNative(const char *path, const pfsToolOptions *opts)
 }
 
 
+static int
+pfsToolCompareNames(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+
+static void
+pfsToolStopHandler(int sig)
+{
+    pfsToolStopSignal = sig;
+}
+
+
+static int
+pfsToolLoadConfig(const pfsToolOptions *opts, qemuDriverConfig **cfg)
+{
+    g_autoptr(qemuDriverConfig) tmp = qemuDriverConfigNew();
+
+    if (qemuDriverConfigLoad(tmp, opts->config) < 0)
+        return -1;
+    *cfg = g_steal_pointer(&tmp);
+    return 0;
+}
+
+
+/* --daemon: the parent waits until the child has started the domain (or
+ * failed: it prints why) and exits; the child carries on detached. In
+ * the child, returns the fd to report on; in the parent, never returns. */
+static int
+pfsToolDaemonize(void)
+{
+    int report[2];
+    pid_t pid;
+
+    if (pipe2(report, O_CLOEXEC) < 0) {
+        pfsReportSystemError(errno, "%s", _("cannot create a pipe"));
+        return -1;
+    }
+    if ((pid = fork()) < 0) {
+        pfsReportSystemError(errno, "%s", _("cannot fork"));
+        return -1;
+    }
+    if (pid > 0) {
+        char buf[2048];
+        ssize_t n;
+
+        close(report[1]);
+        n = pfsSafeRead(report[0], buf, sizeof(buf) - 1);
+        buf[n > 0 ? n : 0] = '\0';
+        if (n > 0 && buf[0] == '0') {
+            printf("%s", buf + 1);
+            exit(EXIT_SUCCESS);
+        }
+        fprintf(stderr, _("error: %s\n"),
+                n > 1 ? buf + 1 : _("the supervisor exited before starting the domain"));
+        exit(EXIT_FAILURE);
+    }
+    close(report[0]);
+    if (setsid() < 0) {
+        pfsReportSystemError(errno, "%s", _("cannot start a new session"));
+        return -1;
+    }
+    {
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+        if (null >= 0) {
+            dup2(null, STDIN_FILENO);
+            dup2(null, STDOUT_FILENO);
+            dup2(null, STDERR_FILENO);
+            if (null > STDERR_FILENO)
+                close(null);
+        }
+    }
+    pfsLogSetup(PACKAGE, PFS_LOG_TO_SYSLOG, PFS_LOG_INFO);
+    return report[1];
+}
+
+
+/* What a supervisor tells its user: on the terminal, or in the journal. */
+static void G_GNUC_PRINTF(1, 2)
+pfsToolNotice(const char *fmt, ...)
+{
+    g_autofree char *msg = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    if (pfsToolDetached) {
+        PFS_INFO("%s", msg);
+    } else {
+        printf("%s\n", msg);
+        fflush(stdout);
+    }
+}
+
+
+static void
+pfsToolReport(int *fd, bool ok, const char *msg)
+{
+    g_autofree char *line = NULL;
+
+    if (*fd < 0)
+        return;
+    line = g_strdup_printf("%c%s", ok ? '0' : '1', msg ? msg : "");
+    if (pfsSafeWrite(*fd, line, strlen(line)) < 0)
+        PFS_WARN(_("cannot report to the launching process: %s"), g_strerror(errno));
+    pfsForceClose(fd);
+}
+
+
+static int
+pfsToolWriteSupervisorPid(const qemuProcess *proc)
+{
+    g_autofree char *path = g_build_filename(proc->stateDir, "supervisor.pid", NULL);
+    g_autofree char *pid = g_strdup_printf("%d\n", (int)getpid());
+    g_autoptr(GError) err = NULL;
+
+    if (!g_file_set_contents(path, pid, -1, &err)) {
+        pfsReportError(_("cannot write '%s': %s"), path, err->message);
+        return -1;
+    }
+    return 0;
+}
+
+
+static int
+pfsToolStart(const char *path, const pfsToolOptions *opts)
+{
+    g_autoptr(qemuDriverConfig) cfg = NULL;
+    g_autofree char *started = NULL;
+    g_autofree char *how = NULL;
+    struct sigaction sa = { .sa_handler = pfsToolStopHandler };
+    qemuProcess *proc = NULL;
+    pfsDomainDef *def;
+    PFS_AUTOCLOSE report = -1;
+    bool helperDied;
+    int status;
+
+    if (geteuid() != 0) {
+        pfsReportError("%s", _("starting a domain needs root: each proxy helper starts as root and confines itself, and QEMU is started as an unprivileged user"));
+        return -1;
+    }
+    if (pfsToolLoadConfig(opts, &cfg) < 0 ||
+        !(def = pfsToolLoadDomain(path, opts->schema)))
+        return -1;
+
+    if (opts->daemon) {
+        if ((report = pfsToolDaemonize()) < 0) {
+            pfsDomainDefFree(def);
+            return -1;
+        }
+        pfsToolDetached = true;
+    }
+    /* no SA_RESTART: a stop request interrupts the waits */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+
+    if (!(proc = qemuProcessStart(cfg, def)) ||
+        pfsToolWriteSupervisorPid(proc) < 0) {
+        qemuProcessStop(proc);
+        pfsToolReport(&report, false, pfsErrorLastMessage());
+        return -1;
+    }
+    started = g_strdup_printf(_("Domain '%s' started: QEMU pid %d runs as user '%s', with %zu proxy helper(s); log %s"),
+                              proc->def->name, (int)proc->pid, cfg->user,
+                              proc->nhelpers, proc->logFile);
+    pfsToolNotice("%s", started);
+    if (report >= 0) {
+        g_autofree char *line = g_strdup_printf("%s\n", started);
+
+        pfsToolReport(&report, true, line);
+    }
+
+    while (!qemuProcessPoll(proc, 200)) {
+        if (pfsToolStopSignal || proc->helperDied) {
+            if (proc->helperDied)
+                PFS_ERROR("%s", pfsErrorLastMessage());
+            pfsToolNotice(_("Shutting domain '%s' down (up to %u seconds)"),
+                          proc->def->name, cfg->shutdownTimeout);
+            qemuProcessShutdown(proc, cfg->shutdownTimeout);
+            break;
+        }
+    }
+    status = proc->status;
+    helperDied = proc->helperDied;
+    how = pfsSpawnDescribeStatus(status);
+    pfsToolNotice(_("Domain '%s' stopped: QEMU %s"), proc->def->name, how);
+    qemuProcessStop(proc);
+    if (helperDied) {
+        pfsReportError("%s", _("a proxy helper exited while the domain ran"));
+        return -1;
+    }
+    return 0;
+}
+
+
+/* The pid of the supervisor running domain @name, or 0. */
+static pid_t
+pfsToolSupervisorPid(const qemuDriverConfig *cfg, const char *name)
+{
+    g_autofree char *dir = qemuProcessStateDir(cfg, name);
+    g_autofree char *path = g_build_filename(dir, "supervisor.pid", NULL);
+    g_autofree char *content = NULL;
+    guint64 pid;
+
+    if (!g_file_get_contents(path, &content, NULL, NULL) ||
+        !g_ascii_string_to_unsigned(g_strstrip(content), 10, 1, G_MAXINT, &pid, NULL) ||
+        (kill((pid_t)pid, 0) < 0 && errno == ESRCH))
+        return 0;
+    return (pid_t)pid;
+}
+
+
+static int
+pfsToolStop(const char *name, const pfsToolOptions *opts)
+{
+    g_autoptr(qemuDriverConfig) cfg = NULL;
+    g_autofree char *dir = NULL;
+    gint64 deadline;
+    pid_t pid;
+
+    if (pfsToolLoadConfig(opts, &cfg) < 0)
+        return -1;
+    if ((pid = pfsToolSupervisorPid(cfg, name)) == 0) {
+        pfsReportError(_("domain '%s' is not running"), name);
+        return -1;
+    }
+    if (kill(pid, SIGTERM) < 0) {
+        pfsReportSystemError(errno, _("cannot signal the supervisor of domain '%s'"), name);
+        return -1;
+    }
+    /* the supervisor powers the guest off, then forces it, then cleans up */
+    dir = qemuProcessStateDir(cfg, name);
+    deadline = g_get_monotonic_time() + (gint64)(cfg->shutdownTimeout + 20) * G_USEC_PER_SEC;
+    while (g_file_test(dir, G_FILE_TEST_EXISTS) && g_get_monotonic_time() < deadline)
+        g_usleep(100 * 1000);
+    if (g_file_test(dir, G_FILE_TEST_EXISTS)) {
+        pfsReportError(_("domain '%s' did not stop in time"), name);
+        return -1;
+    }
+    printf(_("Domain '%s' stopped\n"), name);
+    return 0;
+}
+
+
+static int
+pfsToolList(const pfsToolOptions *opts)
+{
+    g_autoptr(qemuDriverConfig) cfg = NULL;
+    g_autoptr(GDir) dir = NULL;
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    const char *name;
+    guint i;
+
+    if (pfsToolLoadConfig(opts, &cfg) < 0)
+        return -1;
+    if ((dir = g_dir_open(cfg->stateDir, 0, NULL))) {
+        while ((name = g_dir_read_name(dir)))
+            g_ptr_array_add(names, g_strdup(name));
+    }
+    g_ptr_array_sort(names, pfsToolCompareNames);
+    printf(" %-24s %-10s %s\n", _("Name"), _("State"), _("Supervisor"));
+    for (i = 0; i < names->len; i++) {
+        pid_t pid = pfsToolSupervisorPid(cfg, names->pdata[i]);
+
+        if (pid > 0)
+            printf(" %-24s %-10s %d\n", (char *)names->pdata[i], _("running"), (int)pid);
+    }
+    return 0;
+}
+
+
 int
 main(int argc, char **argv)
 {
-    pfsToolOptions opts = { NULL, 3, NULL, FALSE };
+    pfsToolOptions opts = { NULL, 3, NULL, FALSE, NULL, FALSE };
     gboolean version = FALSE;
     GOptionEntry entries[] = {
         { "schema", 0, 0, G_OPTION_ARG_FILENAME, &opts.schema,
@@ -121,6 +417,12 @@ main(int argc, char **argv)
           N_("the domain's private directory shown by 'domxml-to-native'"), N_("DIR") },
         { "one-line", 0, 0, G_OPTION_ARG_NONE, &opts.oneLine,
           N_("print the command line on one line"), NULL },
+        { "config", 'c', 0, G_OPTION_ARG_FILENAME, &opts.config,
+          N_("the driver's configuration file (default: /etc/virt-proxyfs/qemu.conf)"),
+          N_("FILE") },
+        { "daemon", 'd', 0, G_OPTION_ARG_NONE, &opts.daemon,
+          N_("'start': return once the domain runs, and supervise it in the background"),
+          NULL },
         { "version", 'V', 0, G_OPTION_ARG_NONE, &version,
           N_("print the version and exit"), NULL },
         { NULL }
@@ -135,14 +437,17 @@ main(int argc, char **argv)
     bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
     textdomain(GETTEXT_PACKAGE);
 
-    ctx = g_option_context_new(_("COMMAND FILE"));
+    ctx = g_option_context_new(_("COMMAND [FILE|NAME]"));
     g_option_context_set_translation_domain(ctx, GETTEXT_PACKAGE);
     g_option_context_add_main_entries(ctx, entries, GETTEXT_PACKAGE);
     g_option_context_set_summary(ctx,
         _("Commands:\n"
           "  validate FILE          check a domain XML file against the schema\n"
           "                         and the rules of the QEMU driver\n"
-          "  domxml-to-native FILE  print the QEMU command line of a domain"));
+          "  domxml-to-native FILE  print the QEMU command line of a domain\n"
+          "  start FILE             run a domain; Ctrl-C or SIGTERM shuts it down\n"
+          "  stop NAME              shut a running domain down\n"
+          "  list                   list the running domains"));
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
         fprintf(stderr, _("error: %s\n"), err->message);
         return EXIT_FAILURE;
@@ -151,7 +456,7 @@ main(int argc, char **argv)
         printf("%s %s\n", PACKAGE, PACKAGE_VERSION);
         return EXIT_SUCCESS;
     }
-    if (argc != 3) {
+    if (argc < 2 || argc != (strcmp(argv[1], "list") == 0 ? 2 : 3)) {
         g_autofree char *help = g_option_context_get_help(ctx, TRUE, NULL);
 
         fprintf(stderr, "%s", help);
@@ -170,6 +475,12 @@ main(int argc, char **argv)
         rc = pfsToolValidate(argv[2], &opts);
     } else if (strcmp(verb, "domxml-to-native") == 0) {
         rc = pfsToolDomxmlToNative(argv[2], &opts);
+    } else if (strcmp(verb, "start") == 0) {
+        rc = pfsToolStart(argv[2], &opts);
+    } else if (strcmp(verb, "stop") == 0) {
+        rc = pfsToolStop(argv[2], &opts);
+    } else if (strcmp(verb, "list") == 0) {
+        rc = pfsToolList(&opts);
     } else {
         fprintf(stderr, _("error: unknown command '%s'\n"), verb);
         return EXIT_FAILURE;
@@ -177,6 +488,7 @@ main(int argc, char **argv)
 
     g_free(opts.schema);
     g_free(opts.libDir);
+    g_free(opts.config);
     if (rc < 0) {
         pfsToolPrintError();
         return EXIT_FAILURE;

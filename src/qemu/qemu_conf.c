@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * qemu_conf.c: the QEMU driver's configuration (qemu.conf)
+ */
+#include "pfsinternal.h"
+
+#include "pfsconffile.h"
+#include "pfserror.h"
+#include "pfsuser.h"
+#include "qemu_conf.h"
+
+/* created by "meson install" (build-aux/create-user.sh) */
+#define QEMU_DEFAULT_USER "virt-proxyfs-qemu"
+#define QEMU_DEFAULT_HELPER_USER "virt-proxyfs"
+#define QEMU_USER_HINT \
+    "create it with build-aux/create-user.sh, or name another user in the configuration"
+
+
+qemuDriverConfig *
+qemuDriverConfigNew(void)
+{
+    qemuDriverConfig *cfg = g_new0(qemuDriverConfig, 1);
+
+    cfg->user = g_strdup(QEMU_DEFAULT_USER);
+    cfg->group = g_strdup(QEMU_DEFAULT_USER);
+    cfg->helper = g_strdup(LIBEXECDIR "/virt-proxyfs-helper");
+    cfg->helperUser = g_strdup(QEMU_DEFAULT_HELPER_USER);
+    cfg->helperGroup = g_strdup(QEMU_DEFAULT_HELPER_USER);
+    cfg->emulator = g_strdup("/usr/bin/qemu-system-x86_64");
+    cfg->stateDir = g_strdup(PFS_LOCALSTATEDIR "/run/" PACKAGE "/qemu");
+    cfg->logDir = g_strdup(PFS_LOCALSTATEDIR "/log/" PACKAGE "/qemu");
+    cfg->libDir = g_strdup(PFS_LOCALSTATEDIR "/lib/" PACKAGE "/qemu");
+    cfg->shutdownTimeout = 30;
+    cfg->helperStartTimeout = 10;
+    return cfg;
+}
+
+
+void
+qemuDriverConfigFree(qemuDriverConfig *cfg)
+{
+    if (!cfg)
+        return;
+    g_free(cfg->configFile);
+    g_free(cfg->user);
+    g_free(cfg->group);
+    g_free(cfg->helper);
+    g_free(cfg->helperUser);
+    g_free(cfg->helperGroup);
+    g_free(cfg->emulator);
+    g_free(cfg->stateDir);
+    g_free(cfg->logDir);
+    g_free(cfg->libDir);
+    g_free(cfg);
+}
+
+
+const char *
+qemuDriverConfigDefaultPath(void)
+{
+    return PFS_SYSCONFDIR "/" PACKAGE "/qemu.conf";
+}
+
+
+static int
+qemuDriverConfigCheckPath(const char *name, const char *value)
+{
+    if (!g_path_is_absolute(value)) {
+        pfsReportError(_("'%s' in the configuration must be an absolute path, not '%s'"),
+                       name, value);
+        return -1;
+    }
+    return 0;
+}
+
+
+int
+qemuDriverConfigLoad(qemuDriverConfig *cfg, const char *path)
+{
+    const pfsConfSetting settings[] = {
+        { "user", PFS_CONF_STRING, &cfg->user },
+        { "group", PFS_CONF_STRING, &cfg->group },
+        { "helper", PFS_CONF_STRING, &cfg->helper },
+        { "helper_user", PFS_CONF_STRING, &cfg->helperUser },
+        { "helper_group", PFS_CONF_STRING, &cfg->helperGroup },
+        { "emulator", PFS_CONF_STRING, &cfg->emulator },
+        { "state_dir", PFS_CONF_STRING, &cfg->stateDir },
+        { "log_dir", PFS_CONF_STRING, &cfg->logDir },
+        { "lib_dir", PFS_CONF_STRING, &cfg->libDir },
+        { "shutdown_timeout", PFS_CONF_UINT, &cfg->shutdownTimeout },
+        { "helper_start_timeout", PFS_CONF_UINT, &cfg->helperStartTimeout },
+    };
+    gid_t helperGid;
+    uid_t helperUid;
+
+    cfg->configFile = g_strdup(path ? path : qemuDriverConfigDefaultPath());
+    if (pfsConfFileLoad(cfg->configFile, path == NULL,
+                        settings, G_N_ELEMENTS(settings)) < 0)
+        return -1;
+
+    if (qemuDriverConfigCheckPath("helper", cfg->helper) < 0 ||
+        qemuDriverConfigCheckPath("emulator", cfg->emulator) < 0 ||
+        qemuDriverConfigCheckPath("state_dir", cfg->stateDir) < 0 ||
+        qemuDriverConfigCheckPath("log_dir", cfg->logDir) < 0 ||
+        qemuDriverConfigCheckPath("lib_dir", cfg->libDir) < 0)
+        return -1;
+
+    if (pfsUserLookup(cfg->user, &cfg->uid, NULL, QEMU_USER_HINT) < 0 ||
+        pfsGroupLookup(cfg->group, &cfg->gid) < 0)
+        return -1;
+    if (cfg->uid == 0 || cfg->gid == 0) {
+        pfsReportError(_("QEMU must not run as root: set 'user' and 'group' in %s"),
+                       cfg->configFile);
+        return -1;
+    }
+    /* the helper looks its user up itself, but a missing one is better
+     * reported here, before anything starts */
+    if (pfsUserLookup(cfg->helperUser, &helperUid, NULL, QEMU_USER_HINT) < 0 ||
+        pfsGroupLookup(cfg->helperGroup, &helperGid) < 0)
+        return -1;
+    return 0;
+}

@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * qemu_process.c: starting and stopping a domain's QEMU and helpers
+ *
+ * The order of a start: directories; every proxy helper (each one tells
+ * us it serves before we go on); the monitor socket; QEMU, paused, as an
+ * unprivileged user with no capabilities; our copies of QEMU's ends
+ * closed (else a helper would never see QEMU go away); the monitor
+ * connected; the CPUs started. Any failure unwinds all of it.
+ */
+#include "pfsinternal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pfserror.h"
+#include "pfsfile.h"
+#include "pfslog.h"
+#include "pfsspawn.h"
+#include "qemu_command.h"
+#include "qemu_process.h"
+
+/* how long QEMU may take to answer its monitor after exec (TCG is slow
+ * to start on a busy host) */
+#define QEMU_PROCESS_MONITOR_TIMEOUT_MS (30 * 1000)
+/* how long a helper may take to notice that QEMU is gone */
+#define QEMU_PROCESS_HELPER_GRACE_MS 5000
+
+
+char *
+qemuProcessStateDir(const qemuDriverConfig *cfg, const char *name)
+{
+    return g_build_filename(cfg->stateDir, name, NULL);
+}
+
+
+static int
+qemuProcessMakeDir(const char *path, mode_t mode)
+{
+    if (g_mkdir_with_parents(path, mode) < 0) {
+        pfsReportSystemError(errno, _("cannot create directory '%s'"), path);
+        return -1;
+    }
+    return 0;
+}
+
+
+/* A listening socket at @path for QEMU's monitor (QEMU gets the fd). */
+static int
+qemuProcessListenMonitor(const char *path)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    PFS_AUTOCLOSE fd = -1;
+
+    if (strlen(path) >= sizeof(addr.sun_path)) {
+        pfsReportError(_("monitor socket path '%s' is too long"), path);
+        return -1;
+    }
+    strcpy(addr.sun_path, path);
+    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+        bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+        listen(fd, 1) < 0) {
+        pfsReportSystemError(errno, _("cannot listen on monitor socket '%s'"), path);
+        return -1;
+    }
+    return g_steal_fd(&fd);
+}
+
+
+static void
+qemuProcessFree(qemuProcess *proc)
+{
+    size_t i;
+
+    for (i = 0; i < proc->nhelpers; i++)
+        qemuProxyfsStop(proc->helpers[i], 0, NULL);
+    g_free(proc->helpers);
+    qemuMonitorClose(proc->mon);
+    pfsDomainDefFree(proc->def);
+    g_free(proc->stateDir);
+    g_free(proc->libDir);
+    g_free(proc->logFile);
+    g_free(proc->monitorPath);
+    g_free(proc->pidFile);
+    g_free(proc);
+}
+
+
+/* Refuse to start a domain that runs; clean up after one that crashed. */
+static int
+qemuProcessCheckNotRunning(qemuProcess *proc)
+{
+    g_autofree char *supervisor = g_build_filename(proc->stateDir, "supervisor.pid", NULL);
+    g_autofree char *content = NULL;
+    guint64 pid;
+
+    if (g_file_get_contents(supervisor, &content, NULL, NULL) &&
+        g_ascii_string_to_unsigned(g_strstrip(content), 10, 1, G_MAXINT, &pid, NULL) &&
+        (pid_t)pid != getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) {
+        pfsReportError(_("domain '%s' is already running (supervisor pid %llu)"),
+                       proc->def->name, (unsigned long long)pid);
+        return -1;
+    }
+    if (g_file_test(proc->stateDir, G_FILE_TEST_IS_DIR)) {
+        g_autoptr(GDir) dir = g_dir_open(proc->stateDir, 0, NULL);
+        const char *name;
+
+        PFS_WARN(_("removing the state of domain '%s', left by a run that ended abruptly"),
+                 proc->def->name);
+        while (dir && (name = g_dir_read_name(dir))) {
+            g_autofree char *path = g_build_filename(proc->stateDir, name, NULL);
+            if (strcmp(name, "supervisor.pid") != 0)
+                unlink(path);
+        }
+    }
+    return 0;
+}
+
+
+static int
+qemuProcessPrepareDirs(qemuProcess *proc)
+{
+    const qemuDriverConfig *cfg = proc->cfg;
+
+    if (qemuProcessMakeDir(cfg->stateDir, 0755) < 0 ||
+        qemuProcessMakeDir(proc->stateDir, 0700) < 0 ||
+        qemuProcessMakeDir(cfg->logDir, 0700) < 0 ||
+        qemuProcessMakeDir(proc->libDir, 0700) < 0)
+        return -1;
+    /* QEMU's HOME and XDG directories: its own */
+    if (chown(proc->libDir, cfg->uid, cfg->gid) < 0) {
+        pfsReportSystemError(errno, _("cannot give directory '%s' to the QEMU user"),
+                             proc->libDir);
+        return -1;
+    }
+    return 0;
+}
+
+
+/* The last lines of QEMU's log, for an error message. */
+static char *
+qemuProcessLogTail(const char *path)
+{
+    g_autofree char *content = NULL;
+    gsize len;
+    const char *p;
+    int lines = 0;
+
+    if (!g_file_get_contents(path, &content, &len, NULL) || len == 0)
+        return g_strdup("");
+    p = content + len;
+    while (p > content && lines < 6) {
+        p--;
+        if (*p == '\n')
+            lines++;
+    }
+    return g_strdup(p);
+}
+
+
+static int
+qemuProcessStartHelpers(qemuProcess *proc, int *fds)
+{
+    pfsDomainDef *def = proc->def;
+    size_t i;
+
+    for (i = 0; i < def->nfss; i++) {
+        qemuProxyfsHelper *helper;
+
+        fds[i] = -1;
+        if (def->fss[i]->fsdriver != PFS_DOMAIN_FS_DRIVER_TYPE_PROXY)
+            continue;
+        if (qemuProxyfsStart(proc->cfg, def, def->fss[i], proc->stateDir, &helper) < 0)
+            return -1;
+        proc->helpers[proc->nhelpers++] = helper;
+        fds[i] = helper->qemuFD;
+    }
+    return 0;
+}
+
+
+static int
+qemuProcessLaunch(qemuProcess *proc, const int *fds, int monitorFD)
+{
+    const qemuDriverConfig *cfg = proc->cfg;
+    qemuCommandLineParams params = {
+        .libDir = proc->libDir,
+        .monitorFD = monitorFD,
+        .fsProxyFDs = fds,
+        .nfsProxyFDs = proc->def->nfss,
+    };
+    pfsSpawnAttrs attrs = PFS_SPAWN_ATTRS_INIT;
+    g_autoptr(pfsCmdline) cmd = NULL;
+    g_autofree char *line = NULL;
+    g_autofree char *header = NULL;
+    PFS_AUTOCLOSE logFD = -1;
+
+    if (!proc->def->emulator)
+        proc->def->emulator = g_strdup(cfg->emulator);
+    if (!(cmd = qemuBuildCommandLine(proc->def, &params)))
+        return -1;
+
+    if ((logFD = open(proc->logFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0) {
+        pfsReportSystemError(errno, _("cannot open log file '%s'"), proc->logFile);
+        return -1;
+    }
+    /* the log starts with what was run, as libvirt's does */
+    line = pfsCmdlineToString(cmd, false);
+    header = g_strdup_printf("%s: starting up as uid %u\n%s\n",
+                             proc->def->name, (unsigned int)cfg->uid, line);
+    if (pfsSafeWrite(logFD, header, strlen(header)) < 0) {
+        pfsReportSystemError(errno, _("cannot write log file '%s'"), proc->logFile);
+        return -1;
+    }
+
+    attrs.setIds = true;
+    attrs.uid = cfg->uid;
+    attrs.gid = cfg->gid;
+    attrs.setCaps = true;
+    attrs.caps = 0;
+    attrs.noNewPrivs = true;
+    attrs.outputFD = logFD;
+    attrs.pidFile = proc->pidFile;
+    attrs.newSession = true;
+    return pfsSpawn(cmd, &attrs, &proc->pid);
+}
+
+
+qemuProcess *
+qemuProcessStart(const qemuDriverConfig *cfg, pfsDomainDef *def)
+{
+    qemuProcess *proc = g_new0(qemuProcess, 1);
+    g_autofree int *fds = g_new0(int, def->nfss + 1);
+    PFS_AUTOCLOSE monitorFD = -1;
+    size_t i;
+
+    proc->def = def;
+    proc->cfg = cfg;
+    proc->stateDir = qemuProcessStateDir(cfg, def->name);
+    proc->libDir = g_strdup_printf("%s/domain-%s", cfg->libDir, def->name);
+    proc->logFile = g_strdup_printf("%s/%s.log", cfg->logDir, def->name);
+    proc->monitorPath = g_build_filename(proc->stateDir, "monitor.sock", NULL);
+    proc->pidFile = g_build_filename(proc->stateDir, "qemu.pid", NULL);
+    proc->helpers = g_new0(qemuProxyfsHelper *, def->nfss + 1);
+
+    if (qemuProcessCheckNotRunning(proc) < 0) {
+        /* the state directory is not ours to clean up */
+        qemuProcessFree(proc);
+        return NULL;
+    }
+    if (qemuProcessPrepareDirs(proc) < 0 ||
+        qemuProcessStartHelpers(proc, fds) < 0 ||
+        (monitorFD = qemuProcessListenMonitor(proc->monitorPath)) < 0 ||
+        qemuProcessLaunch(proc, fds, monitorFD) < 0)
+        goto error;
+
+    /* QEMU holds them now: ours would keep the helpers from ever seeing
+     * QEMU go away */
+    for (i = 0; i < proc->nhelpers; i++)
+        qemuProxyfsHandedOver(proc->helpers[i]);
+    pfsForceClose(&monitorFD);
+
+    if (!(proc->mon = qemuMonitorOpen(proc->monitorPath, proc->pid,
+                                      QEMU_PROCESS_MONITOR_TIMEOUT_MS))) {
+        g_autofree char *tail = qemuProcessLogTail(proc->logFile);
+
+        pfsReportError(_("QEMU did not start: %s\n%s"), pfsErrorLastMessage(), tail);
+        goto error;
+    }
+    if (qemuMonitorCommand(proc->mon, "cont") < 0)
+        goto error;
+    return proc;
+
+ error:
+    {
+        /* keep the first error: the unwinding may report others */
+        g_autofree char *msg = g_strdup(pfsErrorLastMessage());
+
+        qemuProcessStop(proc);
+        pfsReportError("%s", msg ? msg : _("cannot start the domain"));
+    }
+    return NULL;
+}
+
+
+/* After a SHUTDOWN event: what <on_poweroff> says. */
+static void
+qemuProcessHandleShutdown(qemuProcess *proc)
+{
+    switch (proc->def->onPoweroff) {
+    case PFS_DOMAIN_LIFECYCLE_ACTION_PRESERVE:
+        PFS_INFO(_("domain '%s' powered off; preserved"), proc->def->name);
+        break;
+    case PFS_DOMAIN_LIFECYCLE_ACTION_RESTART:
+    case PFS_DOMAIN_LIFECYCLE_ACTION_RESTART_RENAME:
+    case PFS_DOMAIN_LIFECYCLE_ACTION_COREDUMP_RESTART:
+        if (qemuMonitorCommand(proc->mon, "system_reset") < 0 ||
+            qemuMonitorCommand(proc->mon, "cont") < 0)
+            PFS_WARN("%s", pfsErrorLastMessage());
+        break;
+    case PFS_DOMAIN_LIFECYCLE_ACTION_DEFAULT:
+    case PFS_DOMAIN_LIFECYCLE_ACTION_DESTROY:
+    case PFS_DOMAIN_LIFECYCLE_ACTION_COREDUMP_DESTROY:
+    case PFS_DOMAIN_LIFECYCLE_ACTION_LAST:
+    default:
+        /* QEMU closes the monitor as it quits: no answer may come */
+        qemuMonitorCommand(proc->mon, "quit");
+        break;
+    }
+}
+
+
+/* A helper that exits while QEMU runs leaves its share dead: the guest
+ * gets I/O errors from it. Say which and how. */
+static void
+qemuProcessCheckHelpers(qemuProcess *proc)
+{
+    size_t i;
+
+    for (i = 0; i < proc->nhelpers; i++) {
+        qemuProxyfsHelper *helper = proc->helpers[i];
+        g_autofree char *how = NULL;
+        int status;
+
+        if (helper->pid <= 0 || pfsSpawnWait(helper->pid, 0, &status) != 1)
+            continue;
+        helper->pid = 0;
+        how = pfsSpawnDescribeStatus(status);
+        proc->helperDied = true;
+        pfsReportError(_("the proxy helper of filesystem '%s' of domain '%s' %s; see %s"),
+                       helper->alias, proc->def->name, how, helper->logFile);
+    }
+}
+
+
+int
+qemuProcessPoll(qemuProcess *proc, int timeoutMs)
+{
+    int r;
+
+    if (proc->pid == 0)
+        return 1;
+    if (proc->mon) {
+        struct pollfd pfd = { .fd = qemuMonitorGetFD(proc->mon), .events = POLLIN };
+
+        if (poll(&pfd, 1, timeoutMs) > 0) {
+            bool before = qemuMonitorShutdownSeen(proc->mon);
+
+            if (qemuMonitorReadEvents(proc->mon) < 0) {
+                /* gone: QEMU exited */
+                g_clear_pointer(&proc->mon, qemuMonitorClose);
+            } else if (!before && qemuMonitorShutdownSeen(proc->mon)) {
+                qemuProcessHandleShutdown(proc);
+            }
+        }
+        timeoutMs = 0;
+    }
+    if ((r = pfsSpawnWait(proc->pid, timeoutMs, &proc->status)) == 1)
+        proc->pid = 0;
+    if (proc->pid != 0)
+        qemuProcessCheckHelpers(proc);
+    return r == 1;
+}
+
+
+void
+qemuProcessShutdown(qemuProcess *proc, unsigned int timeoutSec)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeoutSec * G_USEC_PER_SEC;
+
+    if (proc->pid == 0)
+        return;
+    if (proc->mon && qemuMonitorCommand(proc->mon, "system_powerdown") < 0)
+        PFS_WARN("%s", pfsErrorLastMessage());
+    while (proc->pid != 0 && g_get_monotonic_time() < deadline)
+        qemuProcessPoll(proc, 200);
+    if (proc->pid != 0) {
+        PFS_WARN(_("domain '%s' did not power off within %u seconds; stopping QEMU"),
+                 proc->def->name, timeoutSec);
+        /* QEMU quits cleanly on SIGTERM, and is killed after 5 s */
+        if (pfsSpawnTerminate(proc->pid, 5000, &proc->status) == 0)
+            proc->pid = 0;
+    }
+}
+
+
+void
+qemuProcessStop(qemuProcess *proc)
+{
+    size_t i;
+
+    if (!proc)
+        return;
+    g_clear_pointer(&proc->mon, qemuMonitorClose);
+    if (proc->pid > 0) {
+        pfsSpawnTerminate(proc->pid, 5000, &proc->status);
+        proc->pid = 0;
+    }
+    for (i = 0; i < proc->nhelpers; i++)
+        qemuProxyfsStop(proc->helpers[i], QEMU_PROCESS_HELPER_GRACE_MS, NULL);
+    proc->nhelpers = 0;
+
+    if (proc->stateDir) {
+        unlink(proc->monitorPath);
+        unlink(proc->pidFile);
+        /* the supervisor's pid file goes with the directory */
+        {
+            g_autofree char *supervisor = g_build_filename(proc->stateDir, "supervisor.pid", NULL);
+            unlink(supervisor);
+        }
+        if (rmdir(proc->stateDir) < 0 && errno != ENOENT)
+            PFS_WARN(_("cannot remove '%s': %s"), proc->stateDir, g_strerror(errno));
+    }
+    qemuProcessFree(proc);
+}

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * qemu_proxyfs.c: starting and stopping the proxy helper of a filesystem
+ *
+ * The helper is exec'ed as root, but root bounded to the capabilities
+ * its start-up needs (namespaces and pivot_root, the switch to its own
+ * user, securebits) and the ones it keeps to serve; it then confines
+ * itself and drops all but the latter. A separate pipe (--ready-fd)
+ * tells us whether it serves, or why it could not start, before QEMU is
+ * started with the other end of the socketpair.
+ */
+#include "pfsinternal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "pfserror.h"
+#include "pfsfile.h"
+#include "pfsspawn.h"
+#include "qemu_proxyfs.h"
+
+/* what virt-proxyfs-helper's confinement uses (see docs/security.rst) */
+static const int qemuProxyfsCaps[] = {
+    CAP_SYS_ADMIN,      /* unshare, mounts, pivot_root */
+    CAP_SETUID, CAP_SETGID,
+    CAP_SETPCAP,        /* empty the bounding set, lock securebits */
+    CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID,    /* serving */
+};
+
+
+guint64
+qemuProxyfsStartCaps(void)
+{
+    guint64 mask = 0;
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(qemuProxyfsCaps); i++)
+        mask |= 1ULL << qemuProxyfsCaps[i];
+    return mask;
+}
+
+
+static void
+qemuProxyfsHelperFree(qemuProxyfsHelper *helper)
+{
+    if (!helper)
+        return;
+    pfsForceClose(&helper->qemuFD);
+    g_free(helper->alias);
+    g_free(helper->pidFile);
+    g_free(helper->logFile);
+    g_free(helper);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuProxyfsHelper, qemuProxyfsHelperFree);
+
+
+/* Read the helper's report from @fd: "0" when it serves, "1" and the
+ * reason when it failed; EOF when it died first. Returns 0 when it is
+ * ready, -1 with an error. */
+static int
+qemuProxyfsWaitReady(qemuProxyfsHelper *helper, int fd, const pfsDomainFSDef *fs,
+                     unsigned int timeoutSec)
+{
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    char report[1024];
+    size_t len = 0;
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeoutSec * G_USEC_PER_SEC;
+
+    /* the helper writes its report and closes the fd at once */
+    while (len < sizeof(report) - 1) {
+        gint64 left = deadline - g_get_monotonic_time();
+        ssize_t n;
+        int r;
+
+        if (left <= 0) {
+            pfsReportError(_("the proxy helper of filesystem '%s' did not start within %u seconds; see %s"),
+                           fs->dst, timeoutSec, helper->logFile);
+            return -1;
+        }
+        r = poll(&pfd, 1, (int)MIN(left / 1000 + 1, G_MAXINT));
+        if (r < 0 && errno != EINTR) {
+            pfsReportSystemError(errno, "%s", _("cannot wait for the proxy helper"));
+            return -1;
+        }
+        if (r <= 0)
+            continue;
+        if ((n = read(fd, report + len, sizeof(report) - 1 - len)) < 0) {
+            if (errno == EINTR)
+                continue;
+            pfsReportSystemError(errno, "%s", _("cannot read the proxy helper's report"));
+            return -1;
+        }
+        if (n == 0)
+            break;
+        len += n;
+    }
+    report[len] = '\0';
+
+    if (len == 1 && report[0] == '0')
+        return 0;
+    if (report[0] == '1') {
+        pfsReportError(_("the proxy helper of filesystem '%s' could not start: %s"),
+                       fs->dst, report + 1);
+        return -1;
+    }
+    {
+        g_autofree char *how = NULL;
+        int status;
+
+        if (pfsSpawnWait(helper->pid, 1000, &status) == 1) {
+            helper->pid = 0;
+            how = pfsSpawnDescribeStatus(status);
+        } else {
+            how = g_strdup(_("closed its report without one"));
+        }
+        pfsReportError(_("the proxy helper of filesystem '%s' %s before it was ready; see %s"),
+                       fs->dst, how, helper->logFile);
+    }
+    return -1;
+}
+
+
+int
+qemuProxyfsStart(const qemuDriverConfig *cfg,
+                 const pfsDomainDef *def,
+                 const pfsDomainFSDef *fs,
+                 const char *stateDir,
+                 qemuProxyfsHelper **helperRet)
+{
+    g_autoptr(qemuProxyfsHelper) helper = g_new0(qemuProxyfsHelper, 1);
+    g_autoptr(pfsCmdline) cmd = NULL;
+    pfsSpawnAttrs attrs = PFS_SPAWN_ATTRS_INIT;
+    PFS_AUTOCLOSE helperFD = -1;
+    PFS_AUTOCLOSE readyRead = -1;
+    PFS_AUTOCLOSE readyWrite = -1;
+    PFS_AUTOCLOSE logFD = -1;
+    const char *binary = fs->binary ? fs->binary : cfg->helper;
+    int sv[2];
+    int ready[2];
+
+    helper->qemuFD = -1;
+    helper->alias = g_strdup(fs->info.alias);
+    helper->pidFile = g_strdup_printf("%s/%s.pid", stateDir, fs->info.alias);
+    helper->logFile = g_strdup_printf("%s/%s-%s.log", cfg->logDir, def->name,
+                                      fs->info.alias);
+
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+        pfsReportSystemError(errno, "%s", _("cannot create a socketpair"));
+        return -1;
+    }
+    helper->qemuFD = sv[0];
+    helperFD = sv[1];
+    if (pipe2(ready, O_CLOEXEC) < 0) {
+        pfsReportSystemError(errno, "%s", _("cannot create a pipe"));
+        return -1;
+    }
+    readyRead = ready[0];
+    readyWrite = ready[1];
+    if ((logFD = open(helper->logFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0) {
+        pfsReportSystemError(errno, _("cannot open log file '%s'"), helper->logFile);
+        return -1;
+    }
+
+    cmd = pfsCmdlineNew(binary);
+    pfsCmdlineAddEnvPair(cmd, "LC_ALL", "C");
+    pfsCmdlineAddEnvPair(cmd, "PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+    pfsCmdlineAddArgList(cmd, "--nodaemon", "--path", fs->src, NULL);
+    pfsCmdlineAddArg(cmd, "--fd");
+    pfsCmdlineAddArgFormat(cmd, "%d", helperFD);
+    pfsCmdlineAddArg(cmd, "--ready-fd");
+    pfsCmdlineAddArgFormat(cmd, "%d", readyWrite);
+    pfsCmdlineAddArgList(cmd, "--user", cfg->helperUser,
+                         "--group", cfg->helperGroup, NULL);
+    if (fs->readonly)
+        pfsCmdlineAddArg(cmd, "--readonly");
+    pfsCmdlinePassFD(cmd, helperFD);
+    pfsCmdlinePassFD(cmd, readyWrite);
+
+    attrs.setCaps = true;
+    attrs.caps = qemuProxyfsStartCaps();
+    attrs.outputFD = logFD;
+    attrs.pidFile = helper->pidFile;
+    attrs.newSession = true;
+
+    if (pfsSpawn(cmd, &attrs, &helper->pid) < 0)
+        return -1;
+    /* only the helper may hold these now: its end of the connection, and
+     * the write end of the report, whose EOF says that it died */
+    pfsForceClose(&helperFD);
+    pfsForceClose(&readyWrite);
+
+    if (qemuProxyfsWaitReady(helper, readyRead, fs, cfg->helperStartTimeout) < 0) {
+        qemuProxyfsStop(g_steal_pointer(&helper), 0, NULL);
+        return -1;
+    }
+    *helperRet = g_steal_pointer(&helper);
+    return 0;
+}
+
+
+void
+qemuProxyfsHandedOver(qemuProxyfsHelper *helper)
+{
+    pfsForceClose(&helper->qemuFD);
+}
+
+
+void
+qemuProxyfsStop(qemuProxyfsHelper *helper, int graceMs, int *status)
+{
+    int st = 0;
+
+    if (!helper)
+        return;
+    /* our end goes first: if QEMU never got it, this is the helper's EOF */
+    pfsForceClose(&helper->qemuFD);
+    if (helper->pid > 0) {
+        if (pfsSpawnWait(helper->pid, graceMs, &st) != 1)
+            pfsSpawnTerminate(helper->pid, 2000, &st);
+        helper->pid = 0;
+    }
+    if (status)
+        *status = st;
+    /* best effort: a stale pid file names a process that is gone */
+    unlink(helper->pidFile);
+    qemuProxyfsHelperFree(helper);
+}

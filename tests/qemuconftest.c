@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * qemuconftest.c: the QEMU driver's configuration file
+ */
+#include "pfsinternal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "pfsconffile.h"
+#include "pfserror.h"
+#include "pfstestutils.h"
+#include "qemu_conf.h"
+
+static char *dir;
+
+
+static char *
+writeConf(const char *name, const char *content)
+{
+    char *path = g_build_filename(dir, name, NULL);
+
+    assert_true(g_file_set_contents(path, content, -1, NULL));
+    return path;
+}
+
+
+static void
+assertLoadError(const char *content, const char *message)
+{
+    g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
+    g_autofree char *path = writeConf("bad.conf", content);
+    const char *got;
+
+    assert_int_equal(qemuDriverConfigLoad(cfg, path), -1);
+    got = pfsErrorLastMessage();
+    if (!got || !strstr(got, message)) {
+        print_error("for:\n%s\nwant an error with '%s', got '%s'\n",
+                    content, message, got ? got : "(none)");
+        fail();
+    }
+}
+
+
+static void
+testDefaults(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
+
+    assert_string_equal(cfg->user, "virt-proxyfs-qemu");
+    assert_string_equal(cfg->group, "virt-proxyfs-qemu");
+    assert_string_equal(cfg->helperUser, "virt-proxyfs");
+    assert_string_equal(cfg->emulator, "/usr/bin/qemu-system-x86_64");
+    assert_true(g_str_has_suffix(cfg->helper, "/virt-proxyfs-helper"));
+    assert_true(g_str_has_suffix(cfg->stateDir, "/run/virt-proxyfs/qemu"));
+    assert_int_equal(cfg->shutdownTimeout, 30);
+    assert_int_equal(cfg->helperStartTimeout, 10);
+    assert_true(g_str_has_suffix(qemuDriverConfigDefaultPath(), "/virt-proxyfs/qemu.conf"));
+}
+
+
+static void
+testEverySetting(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
+    g_autofree char *path = writeConf("all.conf",
+        "# every setting\n"
+        "\n"
+        "user = \"nobody\"\n"
+        "  group=\"nogroup\"   # trailing comment\n"
+        "helper = \"/opt/helper\"\n"
+        "helper_user = \"nobody\"\n"
+        "helper_group = \"nogroup\"\n"
+        "emulator = \"/opt/qemu \\\"x\\\" \\\\\"\n"
+        "state_dir = \"/s\"\n"
+        "log_dir = \"/l\"\n"
+        "lib_dir = \"/v\"\n"
+        "shutdown_timeout = 5\n"
+        "helper_start_timeout=7\r\n");
+
+    assert_int_equal(qemuDriverConfigLoad(cfg, path), 0);
+    assert_string_equal(cfg->user, "nobody");
+    assert_string_equal(cfg->group, "nogroup");
+    assert_string_equal(cfg->helper, "/opt/helper");
+    assert_string_equal(cfg->emulator, "/opt/qemu \"x\" \\");
+    assert_string_equal(cfg->stateDir, "/s");
+    assert_string_equal(cfg->logDir, "/l");
+    assert_string_equal(cfg->libDir, "/v");
+    assert_int_equal(cfg->shutdownTimeout, 5);
+    assert_int_equal(cfg->helperStartTimeout, 7);
+    assert_int_equal(cfg->uid, 65534);
+}
+
+
+static void
+testErrors(void **state G_GNUC_UNUSED)
+{
+    assertLoadError("user = \"nobody\"\nuser_name = \"x\"\n", "bad.conf:2: unknown setting 'user_name'");
+    assertLoadError("user = \"a\"\nuser = \"b\"\n", "bad.conf:2: 'user' is set twice");
+    assertLoadError("user = nobody\n", "bad.conf:1: the value of 'user' must be a quoted string");
+    assertLoadError("user = \"nobody\n", "bad.conf:1: unterminated string");
+    assertLoadError("user = \"nobody\" x\n", "bad.conf:1: unexpected text after the value of 'user'");
+    assertLoadError("shutdown_timeout = -1\n", "must be a non-negative integer");
+    assertLoadError("shutdown_timeout = \"5\"\n", "must be a non-negative integer");
+    assertLoadError("shutdown_timeout = 99999999999\n", "must be a non-negative integer");
+    assertLoadError("just words\n", "bad.conf:1: expected 'name = value'");
+    assertLoadError("= \"x\"\n", "expected 'name = value'");
+    assertLoadError("helper = \"relative/helper\"\n",
+                    "'helper' in the configuration must be an absolute path");
+    assertLoadError("user = \"pfs-no-such-user\"\n", "pfs-no-such-user");
+    assertLoadError("group = \"pfs-no-such-group\"\n", "pfs-no-such-group");
+    assertLoadError("user = \"root\"\n", "QEMU must not run as root");
+    assertLoadError("helper_user = \"pfs-no-such-helper-user\"\n", "pfs-no-such-helper-user");
+}
+
+
+static void
+testMissingFile(void **state G_GNUC_UNUSED)
+{
+    g_autofree char *path = g_build_filename(dir, "absent.conf", NULL);
+    unsigned int n = 3;
+    const pfsConfSetting settings[] = { { "n", PFS_CONF_UINT, &n } };
+    g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
+
+    /* an optional file may be missing; one that was named must exist */
+    assert_int_equal(pfsConfFileLoad(path, true, settings, 1), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(pfsConfFileLoad(path, false, settings, 1), -1);
+    assert_non_null(strstr(pfsErrorLastMessage(), "absent.conf"));
+    assert_int_equal(qemuDriverConfigLoad(cfg, path), -1);
+}
+
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(testDefaults),
+        cmocka_unit_test(testEverySetting),
+        cmocka_unit_test(testErrors),
+        cmocka_unit_test(testMissingFile),
+    };
+    int ret;
+
+    dir = pfsTestMakeTempDir("qemuconf");
+    ret = cmocka_run_group_tests_name("QEMU driver configuration", tests, NULL, NULL);
+    pfsTestRemoveTree(dir);
+    g_free(dir);
+    return ret;
+}
