@@ -345,6 +345,9 @@ pfsProxyPathPin(pfsProxyExport *exp, const char *path,
 }
 
 
+/* How often a reopen refused by a special file is tried again. */
+#define PFS_REOPEN_ATTEMPTS 32
+
 /* 1 when @a and @b are the same inode, 0 when not, -errno. */
 static int
 pfsProxySameInode(int a, int b)
@@ -365,19 +368,27 @@ pfsProxySameInode(int a, int b)
 static int
 pfsProxyReopenChecked(int pinned, int dirfd, const char *path, int flags)
 {
+    int attempt;
     int same;
     int fd;
 
-    fd = pfsOpenat2(dirfd, path, (flags & ~O_TRUNC) | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0) {
-        /* Whatever was swapped in may refuse the open (a device node on
-         * our nodev view, a FIFO without a writer): that error is not
-         * about the object that was checked. */
-        PFS_AUTOCLOSE now = pfsOpenat2(dirfd, path, O_PATH | (flags & O_NOFOLLOW));
+    for (attempt = 0; ; attempt++) {
+        PFS_AUTOCLOSE now = -1;
 
-        if (now >= 0 && pfsProxySameInode(now, pinned) == 0)
+        fd = pfsOpenat2(dirfd, path, (flags & ~O_TRUNC) | O_NONBLOCK | O_NOCTTY);
+        if (fd >= 0)
+            break;
+        /* A special file swapped in refuses the open (EACCES: a device
+         * on our nodev view; ENXIO: a FIFO without a reader, a socket),
+         * which says nothing about the checked object. The swap may
+         * already be undone: try again while the path still leads to
+         * the checked object, and give up with the error only when it
+         * keeps coming from that object. */
+        if ((fd != -EACCES && fd != -ENXIO) || attempt == PFS_REOPEN_ATTEMPTS)
+            return fd;
+        now = pfsOpenat2(dirfd, path, O_PATH | (flags & O_NOFOLLOW));
+        if (now < 0 || pfsProxySameInode(now, pinned) != 1)
             return -EAGAIN;
-        return fd;
     }
     if ((same = pfsProxySameInode(fd, pinned)) != 1) {
         close(fd);
