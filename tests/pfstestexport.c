@@ -21,6 +21,27 @@
 pfsTestExport *
 pfsTestExportNew(const char *binary, const char *const *extra)
 {
+    pfsTestExport *exp = pfsTestExportCreate();
+
+    pfsTestExportStartHelper(exp, binary, extra);
+    return exp;
+}
+
+
+void
+pfsTestExportStartHelper(pfsTestExport *exp, const char *binary,
+                         const char *const *extra)
+{
+    exp->helper = pfsTestHelperStart(binary ? binary : pfsTestHelperBinary(),
+                                     exp->root, extra);
+    if (!exp->helper)
+        abort();
+}
+
+
+pfsTestExport *
+pfsTestExportCreate(void)
+{
     pfsTestExport *exp = g_new0(pfsTestExport, 1);
     g_autofree char *sentinel = NULL;
     struct timespec times[2] = { { 1000000, 0 }, { 1000000, 0 } };
@@ -36,11 +57,6 @@ pfsTestExportNew(const char *binary, const char *const *extra)
     sentinel = g_build_filename(exp->outside, "sentinel", NULL);
     chmod(sentinel, 0600);
     utimensat(AT_FDCWD, sentinel, times, 0);
-
-    exp->helper = pfsTestHelperStart(binary ? binary : pfsTestHelperBinary(),
-                                     exp->root, extra);
-    if (!exp->helper)
-        abort();
     return exp;
 }
 

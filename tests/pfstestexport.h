@@ -20,6 +20,12 @@ struct _pfsTestExport {
  * and start @binary (ours when NULL) on the export with @extra args. */
 pfsTestExport *pfsTestExportNew(const char *binary, const char *const *extra);
 
+/* The two halves of pfsTestExportNew(), for tests that prepare the
+ * export (mount something in it, say) before the helper starts. */
+pfsTestExport *pfsTestExportCreate(void);
+void pfsTestExportStartHelper(pfsTestExport *exp, const char *binary,
+                              const char *const *extra);
+
 /* Stop the helper: returns its wait status. */
 int pfsTestExportStopHelper(pfsTestExport *exp);
 

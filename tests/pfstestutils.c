@@ -7,9 +7,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -114,4 +116,33 @@ int
 pfsTestCompareStrPtr(gconstpointer a, gconstpointer b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+
+int
+pfsTestCountFds(pid_t pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/fd", (int)pid);
+    g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+    int n = 0;
+
+    assert_non_null(dir);
+    while (g_dir_read_name(dir))
+        n++;
+    return n;
+}
+
+
+int
+pfsTestPrivateMounts(void)
+{
+    if (geteuid() != 0)
+        return 0;
+    if (unshare(CLONE_NEWNS) < 0 ||
+        mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+        fprintf(stderr, "cannot set up a private mount namespace: %s\n",
+                g_strerror(errno));
+        return -1;
+    }
+    return 0;
 }

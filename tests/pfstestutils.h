@@ -52,3 +52,11 @@ int pfsTestCompareStrPtr(gconstpointer a, gconstpointer b);
 
 /* The content of a file, or NULL. */
 char *pfsTestReadFile(const char *path);
+
+/* How many fds process @pid has open (asserts it can tell). */
+int pfsTestCountFds(pid_t pid);
+
+/* As root: move this test process into a mount namespace of its own,
+ * private, so that the mounts its tests make vanish with it. Returns 0,
+ * or -1 after printing why. Does nothing for other users. */
+int pfsTestPrivateMounts(void);

@@ -116,25 +116,10 @@ static mountedExport *
 mountedExportNew(const char *fstype, const char *name)
 {
     mountedExport *m = g_new0(mountedExport, 1);
-    pfsTestExport *exp = g_new0(pfsTestExport, 1);
-    g_autofree char *sentinel = NULL;
+    pfsTestExport *exp = pfsTestExportCreate();
     g_autofree char *mnt = NULL;
-    struct timespec times[2] = { { 1000000, 0 }, { 1000000, 0 } };
 
-    /* the layout of pfsTestExportNew(), for pfsTestExportCheckSentinel() */
     m->exp = exp;
-    exp->top = pfsTestMakeTempDir("export");
-    exp->root = g_build_filename(exp->top, "export", NULL);
-    exp->outside = g_build_filename(exp->top, "outside", NULL);
-    if (mkdir(exp->root, 0755) < 0 || mkdir(exp->outside, 0755) < 0) {
-        fprintf(stderr, "mkdir: %s\n", g_strerror(errno));
-        abort();
-    }
-    pfsTestWriteFile(exp->outside, "sentinel", "SECRET");
-    sentinel = g_build_filename(exp->outside, "sentinel", NULL);
-    chmod(sentinel, 0600);
-    utimensat(AT_FDCWD, sentinel, times, 0);
-
     mnt = pfsTestExportPath(exp, name);
     if (mkdir(mnt, 0755) < 0) {
         fprintf(stderr, "mkdir %s: %s\n", mnt, g_strerror(errno));
@@ -148,9 +133,7 @@ mountedExportNew(const char *fstype, const char *name)
     else
         m->mountPoint = g_steal_pointer(&mnt);
 
-    exp->helper = pfsTestHelperStart(pfsTestHelperBinary(), exp->root, NULL);
-    if (!exp->helper)
-        abort();
+    pfsTestExportStartHelper(exp, NULL, NULL);
     return m;
 }
 
@@ -246,20 +229,6 @@ assertNodeUnchanged(const char *what, const struct stat *before,
                     before->st_uid, before->st_gid, after->st_uid, after->st_gid);
         fail();
     }
-}
-
-
-static int
-countFds(pid_t pid)
-{
-    g_autofree char *path = g_strdup_printf("/proc/%d/fd", (int)pid);
-    g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-    int n = 0;
-
-    assert_non_null(dir);
-    while (g_dir_read_name(dir))
-        n++;
-    return n;
 }
 
 
@@ -1083,7 +1052,7 @@ testClientKeepsEveryFd(void **state)
 
     pfsTestWriteFile(EXP(state)->root, "f", "content");
     assert_int_equal(pfsTestLstat(H(state), "/", NULL), 0);
-    before = countFds(H(state)->pid);
+    before = pfsTestCountFds(H(state)->pid);
 
     for (i = 0; i < 2000; i++) {
         fds[i] = -1;
@@ -1099,7 +1068,7 @@ testClientKeepsEveryFd(void **state)
     /* The helper closes each fd just after sending it: once the reply
      * to a later request is in, the last one is closed too. */
     assert_int_equal(pfsTestLstat(H(state), "//f", NULL), 0);
-    after = countFds(H(state)->pid);
+    after = pfsTestCountFds(H(state)->pid);
     for (i = 0; i < 2000; i++)
         close(fds[i]);
     assert_int_equal(before, after);
@@ -1114,14 +1083,8 @@ int
 main(void)
 {
     /* Mounts made by tests stay in a namespace of our own. */
-    if (geteuid() == 0) {
-        if (unshare(CLONE_NEWNS) < 0 ||
-            mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-            fprintf(stderr, "cannot set up a private mount namespace: %s\n",
-                    g_strerror(errno));
-            return 1;
-        }
-    }
+    if (pfsTestPrivateMounts() < 0)
+        return 1;
 
     const struct CMUnitTest tests[] = {
         T_TMPFS(testDotDotOutOfSubmount),

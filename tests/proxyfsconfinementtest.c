@@ -409,14 +409,8 @@ int
 main(void)
 {
     /* Mounts made by tests stay in a namespace of our own. */
-    if (geteuid() == 0) {
-        if (unshare(CLONE_NEWNS) < 0 ||
-            mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-            fprintf(stderr, "cannot set up a private mount namespace: %s\n",
-                    g_strerror(errno));
-            return 1;
-        }
-    }
+    if (pfsTestPrivateMounts() < 0)
+        return 1;
 
     const struct CMUnitTest tests[] = {
         T(testExportRootIsTheRoot),

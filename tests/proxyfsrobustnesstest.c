@@ -504,27 +504,13 @@ static void testPeerGoneData(void **state) { testPeerGone(state, PFS_PROXY_T_LST
 static void testPeerGoneFd(void **state) { testPeerGone(state, PFS_PROXY_T_OPEN); }
 
 
-static int
-countFds(pid_t pid)
-{
-    g_autofree char *path = g_strdup_printf("/proc/%d/fd", (int)pid);
-    g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-    int n = 0;
-
-    assert_non_null(dir);
-    while (g_dir_read_name(dir))
-        n++;
-    return n;
-}
-
-
 static void
 testNoFdLeak(void **state)
 {
     int before, after, i;
 
     assert_int_equal(pfsTestLstat(H(state), "/", NULL), 0);
-    before = countFds(H(state)->pid);
+    before = pfsTestCountFds(H(state)->pid);
     for (i = 0; i < 3000; i++) {
         int fd = -1;
         int32_t r;
@@ -553,7 +539,7 @@ testNoFdLeak(void **state)
         if (fd >= 0)
             close(fd);
     }
-    after = countFds(H(state)->pid);
+    after = pfsTestCountFds(H(state)->pid);
     assert_int_equal(before, after);
 }
 

@@ -104,20 +104,6 @@ pfsTestChildMain(int argc, char **argv)
 
 /* ---- helpers ---- */
 
-static int
-pfsTestCountFds(void)
-{
-    DIR *dir = opendir("/proc/self/fd");
-    int count = 0;
-
-    assert_non_null(dir);
-    while (readdir(dir))
-        count++;
-    closedir(dir);
-    return count;
-}
-
-
 /* Kill and reap the children a failed case left behind, so that the
  * cases after it start clean; how many there were. */
 static int
@@ -151,7 +137,7 @@ static int
 pfsTestSetup(void **state)
 {
     pfsErrorReset();
-    fdsBefore = pfsTestCountFds();
+    fdsBefore = pfsTestCountFds(getpid());
     return 0;
 }
 
@@ -160,7 +146,7 @@ static int
 pfsTestTeardown(void **state)
 {
     int leftovers = pfsTestReapLeftovers();
-    int fdsAfter = pfsTestCountFds();
+    int fdsAfter = pfsTestCountFds(getpid());
 
     if (fdsAfter != fdsBefore) {
         print_error("%d fds open before the case, %d after\n", fdsBefore, fdsAfter);
