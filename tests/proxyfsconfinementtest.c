@@ -272,52 +272,6 @@ testExportRootIsTheRoot(void **state)
 }
 
 
-/* A real proc mounted inside the export (an administrator's mistake):
- * its magic links (/proc/<pid>/root, /proc/<pid>/fd/N) must not be
- * followed out of the export. Runs in the private mount namespace that
- * main() set up, which the helper inherits. */
-static void
-testMagicLinksInProc(void **state)
-{
-    pfsTestExport *exp = EXP(state);
-    g_autofree char *mnt = pfsTestExportPath(exp, "procmnt");
-    g_autofree char *viaRoot = NULL;
-    g_autofree char *hostSentinel = g_build_filename(exp->outside, "sentinel", NULL);
-    ino_t ino = sentinelIno(exp);
-    struct stat st;
-    int fd = -1;
-    int sfd;
-
-    PFS_TEST_REQUIRE_ROOT();
-    assert_int_equal(mkdir(mnt, 0755), 0);
-    if (mount("proc", mnt, "proc", 0, NULL) < 0) {
-        print_message("[   SKIP   ] cannot mount proc: %s\n", g_strerror(errno));
-        skip();
-    }
-
-    /* the helper's own root, and an fd of ours to the sentinel */
-    viaRoot = g_strdup_printf("//procmnt/%d/root%s", H(state)->pid, hostSentinel);
-    sfd = open(hostSentinel, O_PATH);
-    assert_true(sfd >= 0);
-
-    assert_int_equal(pfsTestLstat(H(state), viaRoot, &st), -ELOOP);
-    assert_int_equal(pfsTestOpen(H(state), viaRoot, O_RDONLY, &fd), -ELOOP);
-    assert_int_equal(fd, -1);
-    assert_int_equal(pfsTestChmod(H(state), viaRoot, 0777), -ELOOP);
-    {
-        g_autofree char *viaFd = g_strdup_printf("//procmnt/%d/fd/%d",
-                                                 (int)getpid(), sfd);
-        if (pfsTestOpen(H(state), viaFd, O_RDONLY, &fd) == PFS_PROXY_FD_VALID) {
-            assert_int_equal(fstat(fd, &st), 0);
-            assert_true(st.st_ino != ino);
-            close(fd);
-        }
-        assert_true(pfsTestTruncate(H(state), viaFd, 0) < 0);
-        assert_true(pfsTestChmod(H(state), viaFd, 0777) < 0);
-    }
-    close(sfd);
-    assert_int_equal(umount2(mnt, MNT_DETACH), 0);
-}
 
 
 /* ---- a race: directories swapped for symlinks while requests run ---- */
@@ -414,7 +368,6 @@ main(void)
 
     const struct CMUnitTest tests[] = {
         T(testExportRootIsTheRoot),
-        T(testMagicLinksInProc),
         T(testLookups),
         T(testMutations),
         T(testRenameRace),
