@@ -428,6 +428,15 @@ testRefusesRootIdentity(void **state)
 
 
 /* E7: root without the capabilities confinement needs: refuse */
+static bool
+haveSetpriv(void)
+{
+    g_autofree char *path = g_find_program_in_path("setpriv");
+
+    return path != NULL;
+}
+
+
 static void
 testFailsClosedWithoutCaps(void **state)
 {
@@ -438,8 +447,7 @@ testFailsClosedWithoutCaps(void **state)
     startResult res = { 0 };
 
     PFS_TEST_REQUIRE_ROOT();
-    PFS_TEST_SKIP_UNLESS(g_find_program_in_path("setpriv") != NULL,
-                         "setpriv (util-linux) is not installed");
+    PFS_TEST_SKIP_UNLESS(haveSetpriv(), "setpriv (util-linux) is not installed");
     startHelper(&res, noSysAdmin, NULL);
     assertRefused(&res, "cannot create private namespaces");
     g_free(res.err);
@@ -462,8 +470,7 @@ testUnprivilegedStart(void **state)
     startResult res = { 0 };
 
     PFS_TEST_REQUIRE_ROOT();
-    PFS_TEST_SKIP_UNLESS(g_find_program_in_path("setpriv") != NULL,
-                         "setpriv (util-linux) is not installed");
+    PFS_TEST_SKIP_UNLESS(haveSetpriv(), "setpriv (util-linux) is not installed");
     startHelper(&res, asNobody, NULL);
     assertRefused(&res, "must be started as root");
     g_free(res.err);
