@@ -154,40 +154,47 @@ pfsToolLoadConfig(const pfsToolOptions *opts, qemuDriverConfig **cfg)
 
 
 /* --daemon: the parent waits until the child has started the domain (or
- * failed: it prints why) and exits; the child carries on detached. In
- * the child, returns the fd to report on; in the parent, never returns. */
+ * failed) and then only reports; the child carries on detached. Returns
+ * 0 in the child with *@report set to the fd to report on, 1 in the
+ * parent once the domain runs, -1 on failure (reported). */
 static int
-pfsToolDaemonize(void)
+pfsToolDaemonize(int *report)
 {
-    int report[2];
+    int fds[2];
     pid_t pid;
 
-    if (pipe2(report, O_CLOEXEC) < 0) {
+    if (pipe2(fds, O_CLOEXEC) < 0) {
         pfsReportSystemError(errno, "%s", _("cannot create a pipe"));
         return -1;
     }
     if ((pid = fork()) < 0) {
         pfsReportSystemError(errno, "%s", _("cannot fork"));
+        close(fds[0]);
+        close(fds[1]);
         return -1;
     }
     if (pid > 0) {
         char buf[2048];
         ssize_t n;
 
-        close(report[1]);
-        n = pfsSafeRead(report[0], buf, sizeof(buf) - 1);
+        close(fds[1]);
+        n = pfsSafeRead(fds[0], buf, sizeof(buf) - 1);
+        close(fds[0]);
         buf[n > 0 ? n : 0] = '\0';
         if (n > 0 && buf[0] == '0') {
             printf("%s", buf + 1);
-            exit(EXIT_SUCCESS);
+            return 1;
         }
-        fprintf(stderr, _("error: %s\n"),
-                n > 1 ? buf + 1 : _("the supervisor exited before starting the domain"));
-        exit(EXIT_FAILURE);
+        if (n > 1)
+            pfsReportError("%s", buf + 1);
+        else
+            pfsReportError("%s", _("the supervisor exited before starting the domain"));
+        return -1;
     }
-    close(report[0]);
+    close(fds[0]);
     if (setsid() < 0) {
         pfsReportSystemError(errno, "%s", _("cannot start a new session"));
+        close(fds[1]);
         return -1;
     }
     {
@@ -202,7 +209,8 @@ pfsToolDaemonize(void)
         }
     }
     pfsLogSetup(PACKAGE, PFS_LOG_TO_SYSLOG, PFS_LOG_INFO);
-    return report[1];
+    *report = fds[1];
+    return 0;
 }
 
 
@@ -276,9 +284,12 @@ pfsToolStart(const char *path, const pfsToolOptions *opts)
         return -1;
 
     if (opts->daemon) {
-        if ((report = pfsToolDaemonize()) < 0) {
+        int r = pfsToolDaemonize(&report);
+
+        if (r != 0) {
+            /* the launching process: the supervisor has it from here */
             pfsDomainDefFree(def);
-            return -1;
+            return r > 0 ? 0 : -1;
         }
         pfsToolDetached = true;
     }
