@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Run the e2e guest through the QEMU driver: 'virt-proxyfs start'.
+
+Writes a domain XML (kernel boot of the kit, a proxy share of EXPORT, a
+'squash' control share, the serial console to a file) and a driver
+configuration, runs 'virt-proxyfs start' in the foreground, answers the
+guest's swap requests meanwhile (the Agent of pfs-e2e-launch.py), records
+the identities of QEMU and of the helper while they run, and writes a
+JSON summary in the format try-boot.sh checks. Exits 0 when the driver
+ran the guest to its power-off and cleaned up.
+"""
+import argparse
+import importlib.util
+import json
+import os
+import pwd
+import subprocess
+import sys
+import threading
+import time
+from xml.sax.saxutils import escape, quoteattr
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+_spec = importlib.util.spec_from_file_location(
+    "pfs_e2e_launch", os.path.join(HERE, "pfs-e2e-launch.py"))
+launch = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(launch)
+
+NAME = "pfs-e2e"
+STATUS_KEYS = ("Uid", "Gid", "Groups", "CapInh", "CapPrm", "CapEff", "CapBnd",
+               "CapAmb", "NoNewPrivs", "Seccomp", "Threads")
+
+
+def log(msg):
+    sys.stdout.write("driver: %s\n" % msg)
+    sys.stdout.flush()
+
+
+def domain_xml(args):
+    share_opts = "<readonly/>" if args.readonly else ""
+    return """<domain type='qemu'>
+  <name>{name}</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>{kernel}</kernel>
+    <initrd>{initrd}</initrd>
+    <cmdline>{append}</cmdline>
+  </os>
+  <features>
+    <acpi/>
+  </features>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>destroy</on_reboot>
+  <devices>
+    <emulator>{qemu}</emulator>
+    <filesystem type='mount' accessmode='passthrough'>
+      <driver type='proxy'/>
+      <source dir={export}/>
+      <target dir='share'/>
+      {share_opts}
+    </filesystem>
+    <filesystem type='mount' accessmode='squash'>
+      <source dir={ctl}/>
+      <target dir='ctl'/>
+    </filesystem>
+    <serial type='file'>
+      <source path={console}/>
+    </serial>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+""".format(name=NAME, kernel=escape(args.kernel), initrd=escape(args.initrd),
+           append=escape(args.append), qemu=escape(args.qemu),
+           export=quoteattr(args.export), ctl=quoteattr(args.ctl),
+           console=quoteattr(args.console), share_opts=share_opts)
+
+
+def config(args, rundir):
+    lines = {
+        "user": args.qemu_user,
+        "group": args.qemu_user,
+        "helper": args.helper,
+        "state_dir": os.path.join(rundir, "state"),
+        "log_dir": os.path.join(rundir, "log"),
+        "lib_dir": os.path.join(rundir, "lib"),
+    }
+    text = "".join('%s = "%s"\n' % item for item in lines.items())
+    return text + "shutdown_timeout = 10\n"
+
+
+class Watcher(threading.Thread):
+    """Records /proc/PID/status of QEMU and of the helper as soon as their
+    pid files appear, and shows the guest's PFS- lines as they come."""
+
+    def __init__(self, state, console, quiet):
+        super().__init__(daemon=True)
+        self.state = state
+        self.console = console
+        self.quiet = quiet
+        self.stop = threading.Event()
+        self.qemu_status = {}
+        self.helper_status = {}
+        self.done_line = None
+
+    def pid(self, name):
+        try:
+            with open(os.path.join(self.state, name), encoding="ascii") as f:
+                return int(f.read().strip())
+        except (OSError, ValueError):
+            return None
+
+    def run(self):
+        offset = 0
+        while not self.stop.is_set():
+            if not self.helper_status and self.pid("fs0.pid"):
+                self.helper_status = launch.proc_status(self.pid("fs0.pid"), STATUS_KEYS)
+            if not self.qemu_status and self.pid("qemu.pid"):
+                # after the exec: QEMU has opened its console
+                if os.path.getsize(self.console) > 0:
+                    self.qemu_status = launch.proc_status(self.pid("qemu.pid"), STATUS_KEYS)
+            offset = self.show(offset)
+            time.sleep(0.05)
+        self.show(offset)
+
+    def show(self, offset):
+        try:
+            with open(self.console, "rb") as f:
+                f.seek(offset)
+                data = f.read()
+        except OSError:
+            return offset
+        cut = data.rfind(b"\n") + 1
+        for raw in data[:cut].splitlines():
+            line = raw.decode("utf-8", "replace")
+            at = line.find("PFS-")
+            if at < 0:
+                continue
+            line = line[at:]
+            if line.startswith("PFS-DONE"):
+                self.done_line = line
+            if not self.quiet or line.startswith(("PFS-DONE", "PFS-INFO")) or " fail " in line:
+                sys.stdout.write("guest: %s\n" % line)
+                sys.stdout.flush()
+        return offset + cut
+
+
+def main(argv):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--tool", required=True, help="virt-proxyfs")
+    p.add_argument("--helper", required=True)
+    p.add_argument("--export", required=True)
+    p.add_argument("--ctl", required=True)
+    p.add_argument("--kernel", required=True)
+    p.add_argument("--initrd", required=True)
+    p.add_argument("--append", required=True)
+    p.add_argument("--qemu", default="/usr/bin/qemu-system-x86_64")
+    p.add_argument("--qemu-user", required=True)
+    p.add_argument("--rundir", required=True, help="for the driver's state, logs, XML")
+    p.add_argument("--console", required=True)
+    p.add_argument("--summary", required=True)
+    p.add_argument("--timeout", type=float, default=300)
+    p.add_argument("--agent", metavar="SENTINEL")
+    p.add_argument("--readonly", action="store_true")
+    p.add_argument("--quiet", action="store_true")
+    args = p.parse_args(argv)
+
+    for sub in ("state", "log", "lib"):
+        os.makedirs(os.path.join(args.rundir, sub), exist_ok=True)
+    xml = os.path.join(args.rundir, "domain.xml")
+    conf = os.path.join(args.rundir, "qemu.conf")
+    with open(xml, "w", encoding="utf-8") as f:
+        f.write(domain_xml(args))
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write(config(args, args.rundir))
+    # QEMU, unprivileged, writes the console file itself
+    open(args.console, "wb").close()
+    pw = pwd.getpwnam(args.qemu_user)
+    os.chown(args.console, pw.pw_uid, pw.pw_gid)
+
+    summary = {"driver": True}
+    agent = None
+    if args.agent:
+        agent = launch.Agent(args.ctl, args.export, args.agent)
+        agent.start()
+    state = os.path.join(args.rundir, "state", NAME)
+    watcher = Watcher(state, args.console, args.quiet)
+    watcher.start()
+
+    t0 = time.monotonic()
+    log("virt-proxyfs start %s" % xml)
+    with open(os.path.join(args.rundir, "start.log"), "wb") as out:
+        start = subprocess.Popen([args.tool, "--config", conf, "start", xml],
+                                 stdin=subprocess.DEVNULL, stdout=out,
+                                 stderr=subprocess.STDOUT)
+        try:
+            summary["start_exit"] = start.wait(timeout=args.timeout)
+        except subprocess.TimeoutExpired:
+            summary["error"] = "the domain still runs after %d s" % args.timeout
+            log(summary["error"] + ": virt-proxyfs stop")
+            subprocess.run([args.tool, "--config", conf, "stop", NAME], check=False)
+            summary["start_exit"] = launch.stop_process(start, "virt-proxyfs start", 20)
+    summary["qemu_wall_s"] = round(time.monotonic() - t0, 3)
+    watcher.stop.set()
+    watcher.join(5)
+    if agent:
+        agent.stop.set()
+        agent.join(5)
+        summary["swaps"] = agent.swaps
+    summary["helper_status"] = watcher.helper_status
+    summary["qemu_status"] = watcher.qemu_status
+    summary["done_line"] = watcher.done_line
+    with open(os.path.join(args.rundir, "start.log"), encoding="utf-8",
+              errors="replace") as f:
+        summary["start_output"] = f.read()
+    summary["state_left"] = os.path.exists(state)
+    with open(args.summary, "w", encoding="utf-8") as f:
+        json.dump(summary, f, indent=1)
+
+    ok = True
+    if summary["start_exit"] != 0:
+        log("'virt-proxyfs start' exited with %s:\n%s"
+            % (summary["start_exit"], summary["start_output"]))
+        ok = False
+    if summary["state_left"]:
+        log("the domain's state directory is left: %s" % state)
+        ok = False
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
