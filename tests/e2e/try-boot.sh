@@ -219,6 +219,10 @@ one_run() {
     local after
     after=$(stat -c '%F %a %u %g %s %Y' "$sentinel" 2>&1; sha256sum < "$sentinel" 2>&1)
     [ "$before" = "$after" ] || fail "the sentinel changed: '$before' -> '$after'"
+    # the guest powered off: nothing of this run may still be running
+    if pgrep -f "$tmp" >/dev/null 2>&1; then
+        fail "processes left after the run: $(pgrep -af "$tmp" | tr '\n' ';')"
+    fi
     local leaks
     leaks=$(grep -rlaF -D skip "$token" "$run" "$export" 2>/dev/null || true)
     [ -z "$leaks" ] || fail "the sentinel's secret leaked into: $leaks"
@@ -250,6 +254,13 @@ else:
         bad.append("QEMU uid %r" % q.get("Uid"))
     if q.get("CapEff") != "0000000000000000":
         bad.append("QEMU CapEff=%r" % q.get("CapEff"))
+    if s.get("driver"):
+        # what virt-proxyfs start promises on top
+        for key, want in (("CapPrm", "0000000000000000"), ("CapBnd", "0000000000000000"),
+                          ("CapAmb", "0000000000000000"), ("NoNewPrivs", "1"),
+                          ("Groups", "")):
+            if q.get(key) != want:
+                bad.append("QEMU %s=%r" % (key, q.get(key)))
 if bad:
     print("try-boot: identity problems: " + ", ".join(bad))
     sys.exit(1)
