@@ -91,6 +91,28 @@ def config(args, rundir):
     return text + "shutdown_timeout = 10\n"
 
 
+class HelperKiller(threading.Thread):
+    """For the helperdeath suite: when CTL/sync/helper.kill appears, kill
+    the helper (SIGKILL, as a crash would) and answer helper.killed."""
+
+    def __init__(self, ctl, state):
+        super().__init__(daemon=True)
+        self.request = os.path.join(ctl, "sync", "helper.kill")
+        self.answer = os.path.join(ctl, "sync", "helper.killed")
+        self.pidfile = os.path.join(state, "fs0.pid")
+        self.stop = threading.Event()
+        self.killed = None
+
+    def run(self):
+        while not self.stop.wait(0.05):
+            if self.killed is None and os.path.exists(self.request):
+                with open(self.pidfile, encoding="ascii") as f:
+                    self.killed = int(f.read().strip())
+                os.kill(self.killed, 9)
+                log("killed the helper (pid %d)" % self.killed)
+                open(self.answer, "w").close()
+
+
 class Watcher(threading.Thread):
     """Records /proc/PID/status of QEMU and of the helper as soon as their
     pid files appear, and shows the guest's PFS- lines as they come."""
@@ -164,6 +186,9 @@ def main(argv):
     p.add_argument("--timeout", type=float, default=300)
     p.add_argument("--agent", metavar="SENTINEL")
     p.add_argument("--readonly", action="store_true")
+    p.add_argument("--kill-helper", action="store_true",
+                   help="kill the helper when the guest asks (suite helperdeath), "
+                        "and expect the driver to notice and tear down")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
 
@@ -188,6 +213,10 @@ def main(argv):
     state = os.path.join(args.rundir, "state", NAME)
     watcher = Watcher(state, args.console, args.quiet)
     watcher.start()
+    killer = None
+    if args.kill_helper:
+        killer = HelperKiller(args.ctl, state)
+        killer.start()
 
     t0 = time.monotonic()
     log("virt-proxyfs start %s" % xml)
@@ -220,6 +249,21 @@ def main(argv):
         json.dump(summary, f, indent=1)
 
     ok = True
+    if killer:
+        killer.stop.set()
+        killer.join(5)
+        # the driver must say which share died, and stop the domain
+        want = "the proxy helper of filesystem 'fs0' of domain '%s' killed by signal 9" % NAME
+        if killer.killed is None:
+            log("the guest never asked for the helper to be killed")
+            ok = False
+        elif summary["start_exit"] != 1 or want not in summary["start_output"]:
+            log("expected 'virt-proxyfs start' to fail with %r; it exited with %s:\n%s"
+                % (want, summary["start_exit"], summary["start_output"]))
+            ok = False
+        else:
+            log("the driver noticed the helper's death and tore the domain down")
+        summary["start_exit"] = 0 if ok else summary["start_exit"]
     if summary["start_exit"] != 0:
         log("'virt-proxyfs start' exited with %s:\n%s"
             % (summary["start_exit"], summary["start_output"]))

@@ -44,6 +44,7 @@ quiet=
 wrapper=
 suite=${PFS_E2E_SUITE:-fileops}
 mountopts=${PFS_E2E_MOUNTOPTS:-}
+kill_helper=
 
 say() { printf 'try-boot: %s\n' "$*"; }
 die() { printf 'try-boot: error: %s\n' "$*" >&2; exit 1; }
@@ -55,8 +56,9 @@ while [ $# -gt 0 ]; do
         --runs) runs=$2; shift 2 ;;
         --keep) keep=1; shift ;;
         --quiet) quiet=--quiet; shift ;;
+        --helper-death) suite=helperdeath; kill_helper=1; shift ;;
         --oldkernel) wrapper=${PFS_OLDKERNEL_WRAPPER:-$top/build/tests/pfstestoldkernel}; shift ;;
-        *) echo "usage: try-boot.sh [--runs N] [--keep] [--quiet] [--oldkernel]" >&2; exit 2 ;;
+        *) echo "usage: try-boot.sh [--runs N] [--keep] [--quiet] [--oldkernel] [--helper-death]" >&2; exit 2 ;;
     esac
 done
 
@@ -170,7 +172,8 @@ one_run() {
             --kernel "$PFS_E2E_KERNEL" --initrd "$PFS_E2E_INITRD" \
             --append "$append" --qemu-user "$qemu_user" --rundir "$run/driver" \
             --console "$run/console.log" --summary "$run/summary.json" \
-            --timeout "$timeout" --agent "$sentinel" &
+            --timeout "$timeout" --agent "$sentinel" \
+            ${kill_helper:+--kill-helper} &
     else
     "$python" "$here/pfs-e2e-launch.py" $quiet "${launch_opts[@]}" \
         --helper "$helper" --export "$export" --ctl "$ctl" \

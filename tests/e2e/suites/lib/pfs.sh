@@ -60,6 +60,7 @@ pfs_errno() {
         *"File name too long"*) echo ENAMETOOLONG ;;
         *"Not supported"* | *"Operation not supported"*) echo EOPNOTSUPP ;;
         *"No such device or address"*) echo ENXIO ;;
+        *"Input/output error"*) echo EIO ;;
         *) echo unknown ;;
     esac
 }
