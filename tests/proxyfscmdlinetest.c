@@ -7,6 +7,7 @@
 #include "pfsinternal.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "pfsfdpass.h"
 #include "pfsfile.h"
 #include "pfstestclient.h"
 #include "pfstestexport.h"
@@ -211,6 +213,52 @@ connectTo(const char *path)
 }
 
 
+/* Connect to @path from a child process running as @uid:@gid (the
+ * helper checks its client's credentials); returns our copy of the fd. */
+static int
+connectAs(const char *path, uid_t uid, gid_t gid)
+{
+    int sv[2];
+    pid_t pid;
+    int status;
+    int fd;
+
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    if ((pid = fork()) == 0) {
+        if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
+            setresuid(uid, uid, uid) < 0 || (fd = connectTo(path)) < 0 ||
+            pfsFDSendWithData(sv[1], "x", 1, fd) < 0)
+            _exit(1);
+        _exit(0);
+    }
+    close(sv[1]);
+    fd = -1;
+    assert_int_equal(pfsFDRecvWithData(sv[0], &(char){ 0 }, 1, &fd), 1);
+    close(sv[0]);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    return fd;
+}
+
+
+/* Wait until something listens on the (stale) socket @path. */
+static bool
+waitForListening(const char *path, int ms)
+{
+    for (; ms > 0; ms -= 10) {
+        int fd = connectTo(path);
+
+        if (fd >= 0) {
+            /* a root connection: the helper turns it away and waits on */
+            close(fd);
+            return true;
+        }
+        g_usleep(10 * 1000);
+    }
+    return false;
+}
+
+
 /* Serve one lstat of the root over @fd, then hang up. */
 static void
 serveOneLstat(int fd)
@@ -242,14 +290,25 @@ testSocketMode(void **state)
     assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
                               G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, NULL));
     assert_true(waitForPath(sock, 5000));
-    /* srwxrwx--- owned by the given user and group, as QEMU's helper */
+    /* srw------- owned by the given user (QEMU's) and group */
     assert_int_equal(lstat(sock, &st), 0);
     assert_true(S_ISSOCK(st.st_mode));
-    assert_int_equal(st.st_mode & 07777, 0770);
+    assert_int_equal(st.st_mode & 07777, 0600);
     assert_int_equal(st.st_uid, 1000);
     assert_int_equal(st.st_gid, 1001);
 
+    /* root is not QEMU's user: turned away (the connection is closed
+     * unanswered), and the helper keeps waiting for uid 1000 */
     fd = connectTo(sock);
+    assert_true(fd >= 0);
+    {
+        char c;
+        assert_int_equal(read(fd, &c, 1), 0);
+        close(fd);
+    }
+    assert_int_equal(waitpid(pid, &status, WNOHANG), 0);
+
+    fd = connectAs(sock, 1000, 1001);
     assert_true(fd >= 0);
     /* as QEMU does once connected */
     assert_int_equal(unlink(sock), 0);
@@ -266,13 +325,37 @@ testSocketMode(void **state)
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
     assert_int_equal(lstat(sock, &st), -1);
 
-    /* a path that exists is refused (QEMU unlinks it once connected) */
+    /* a path that exists and is not a socket is refused */
     assert_int_equal(mknod(sock, S_IFREG | 0600, 0), 0);
     {
         g_auto(runResult) res = { 0 };
         runHelper(&res, -1, "-n", "-p", exp, "-s", sock, "-u", "0", "-g", "0", NULL);
-        assertExit(&res, 1, "already exists");
+        assertExit(&res, 1, "already exists and is not a socket");
     }
+    assert_int_equal(unlink(sock), 0);
+    /* a socket somebody listens on is refused; a stale one (a crashed
+     * helper's) is replaced */
+    {
+        g_auto(runResult) res = { 0 };
+        struct sockaddr_un addr = { .sun_family = AF_UNIX };
+        int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        g_strlcpy(addr.sun_path, sock, sizeof(addr.sun_path));
+        assert_int_equal(bind(lfd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+        assert_int_equal(listen(lfd, 1), 0);
+        runHelper(&res, -1, "-n", "-p", exp, "-s", sock, "-u", "0", "-g", "0", NULL);
+        assertExit(&res, 1, "is in use by another process");
+        close(lfd);
+    }
+    assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
+                              G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, NULL));
+    assert_true(waitForListening(sock, 5000));
+    fd = connectAs(sock, 1000, 1001);
+    assert_true(fd >= 0);
+    serveOneLstat(fd);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    unlink(sock);
     {
         g_auto(runResult) res = { 0 };
         g_autofree char *longPath = g_strnfill(120, 'x');

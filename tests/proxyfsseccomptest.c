@@ -189,6 +189,8 @@ testFilter(void **state)
 static void
 testAcceptOnListenFdOnly(void **state)
 {
+    int report[2];
+    char got;
     int sv[2];
     int status;
     pid_t pid;
@@ -205,6 +207,31 @@ testAcceptOnListenFdOnly(void **state)
     }
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS);
+
+    /* the client's credentials may be read, and nothing else */
+    assert_int_equal(pipe(report), 0);
+    if ((pid = fork()) == 0) {
+        struct ucred cred;
+        socklen_t len = sizeof(cred);
+        int size;
+
+        close(report[0]);
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || pfsSeccompLoad(sv[0]) < 0)
+            _exit(100);
+        if (getsockopt(sv[0], SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+            _exit(101);
+        /* proof that we got here alive */
+        if (write(report[1], "1", 1) != 1)
+            _exit(102);
+        len = sizeof(size);
+        getsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &size, &len);
+        _exit(0);
+    }
+    close(report[1]);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS);
+    assert_int_equal(read(report[0], &got, 1), 1);
+    close(report[0]);
     close(sv[0]);
     close(sv[1]);
 }

@@ -246,6 +246,39 @@ pfsHelperCheckSocket(int fd)
 
 /* QEMU's helper refuses a path that exists, and so do we: a socket left
  * by a crashed helper must be removed by whoever manages it. */
+/* A socket left at @path by a helper that crashed blocks the next start:
+ * replace it, but only if it is a socket and nobody listens on it. */
+static int
+pfsHelperRemoveStaleSocket(const char *path, const struct stat *st,
+                           const struct sockaddr_un *addr)
+{
+    PFS_AUTOCLOSE fd = -1;
+
+    if (!S_ISSOCK(st->st_mode)) {
+        pfsReportError(_("socket path '%s' already exists and is not a socket"), path);
+        return -1;
+    }
+    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+        pfsReportSystemError(errno, _("cannot create a Unix socket"));
+        return -1;
+    }
+    if (connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) == 0) {
+        pfsReportError(_("socket path '%s' is in use by another process"), path);
+        return -1;
+    }
+    if (errno != ECONNREFUSED) {
+        pfsReportSystemError(errno, _("socket path '%s' already exists"), path);
+        return -1;
+    }
+    if (unlink(path) < 0) {
+        pfsReportSystemError(errno, _("cannot remove stale socket '%s'"), path);
+        return -1;
+    }
+    PFS_WARN(_("replaced the stale socket '%s' (nobody was listening on it)"), path);
+    return 0;
+}
+
+
 static int
 pfsHelperListen(const pfsHelperOptions *opts)
 {
@@ -260,18 +293,17 @@ pfsHelperListen(const pfsHelperOptions *opts)
                        opts->socketPath, sizeof(addr.sun_path) - 1);
         return -1;
     }
-    if (lstat(opts->socketPath, &st) == 0) {
-        pfsReportError(_("socket path '%s' already exists"), opts->socketPath);
-        return -1;
-    }
     strcpy(addr.sun_path, opts->socketPath);
+    if (lstat(opts->socketPath, &st) == 0 &&
+        pfsHelperRemoveStaleSocket(opts->socketPath, &st, &addr) < 0)
+        return -1;
 
     if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
         pfsReportSystemError(errno, _("cannot create a Unix socket"));
         return -1;
     }
-    /* srwxrwx---: the owner and group given on the command line only */
-    oldmask = umask(007);
+    /* srw-------: QEMU's user (the owner given on the command line) only */
+    oldmask = umask(0177);
     r = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
     umask(oldmask);
     if (r < 0) {
@@ -321,14 +353,34 @@ pfsHelperCatchStopSignals(bool catch)
 
 
 static int
-pfsHelperAccept(int listenfd, const char *path)
+pfsHelperAccept(int listenfd, const char *path, uid_t peerUid)
 {
     int fd = -1;
 
     while (!pfsHelperStopRequested) {
+        struct ucred cred;
+        socklen_t len = sizeof(cred);
+
         fd = accept4(listenfd, NULL, NULL, SOCK_CLOEXEC);
-        if (fd >= 0 || errno != EINTR)
+        if (fd < 0) {
+            if (errno == EINTR)
+                continue;
             break;
+        }
+        /* Only QEMU's user may be served: another local process that
+         * reached the socket (a wrong directory mode) is turned away, and
+         * QEMU can still connect after it. */
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+            pfsReportSystemError(errno, _("cannot read the credentials of a client of '%s'"),
+                                 path);
+            pfsForceClose(&fd);
+            return -1;
+        }
+        if (cred.uid == peerUid)
+            return fd;
+        PFS_WARN(_("refused a connection to '%s' from uid %u (pid %d): only uid %u may connect"),
+                 path, (unsigned int)cred.uid, (int)cred.pid, (unsigned int)peerUid);
+        pfsForceClose(&fd);
     }
 
     if (fd < 0 && pfsHelperStopRequested)
@@ -643,7 +695,7 @@ main(int argc, char **argv)
 
     if (opts.socketPath) {
         PFS_INFO(_("waiting for a connection on '%s'"), opts.socketPath);
-        if ((sock = pfsHelperAccept(listenfd, opts.socketPath)) < 0)
+        if ((sock = pfsHelperAccept(listenfd, opts.socketPath, opts.socketUid)) < 0)
             goto cleanup;
         /* From here the path is the client's: QEMU removes it. */
         socketCreated = false;

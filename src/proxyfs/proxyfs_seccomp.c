@@ -12,6 +12,7 @@
 #include "pfsinternal.h"
 
 #include <errno.h>
+#include <sys/socket.h>
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <seccomp.h>
@@ -89,10 +90,14 @@ pfsSeccompLoad(int listenfd)
     if (r == 0)
         r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
                              SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
-    /* socket mode: the one client still to come */
+    /* socket mode: the one client still to come, and its credentials */
     if (r == 0 && listenfd >= 0)
         r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(accept4), 1,
                              SCMP_A0(SCMP_CMP_EQ, listenfd));
+    if (r == 0 && listenfd >= 0)
+        r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(getsockopt), 2,
+                             SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET),
+                             SCMP_A2(SCMP_CMP_EQ, SO_PEERCRED));
     /* glibc's syslog() reconnects when journald restarts: let that fail
      * (the message is lost) instead of killing the helper */
     if (r == 0)
