@@ -7,6 +7,8 @@
  *   virt-proxyfs start FILE             run a domain (foreground by default)
  *   virt-proxyfs stop NAME              shut a running domain down
  *   virt-proxyfs list                   the running domains
+ *   virt-proxyfs define FILE            define it in a stock libvirtd
+ *   virt-proxyfs dumpxml|edit|undefine NAME   ... and back
  */
 #include "pfsinternal.h"
 
@@ -18,7 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
 
 #include "pfserror.h"
 #include "pfsfile.h"
@@ -30,6 +36,10 @@
 #include "qemu_conf.h"
 #include "qemu_domain.h"
 #include "qemu_process.h"
+#include "virt-proxyfs-libvirt.h"
+
+/* where the libvirt hook puts each domain's proxy sockets */
+#define PFS_LIBVIRT_SOCKET_BASE PFS_LOCALSTATEDIR "/run/" PACKAGE "/libvirt"
 
 typedef struct {
     char *schema;
@@ -38,6 +48,7 @@ typedef struct {
     gboolean oneLine;
     char *config;
     gboolean daemon;
+    char *connect;
 } pfsToolOptions;
 
 /* the signal that asked a supervisor to shut its domain down */
@@ -414,10 +425,188 @@ pfsToolList(const pfsToolOptions *opts)
 }
 
 
+/* ---- a stock libvirtd (libvirt's public API only) ---- */
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virConnect, virConnectClose);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomain, virDomainFree);
+
+
+/* Report libvirt's own error text. */
+static void
+pfsToolLibvirtError(const char *what)
+{
+    pfsReportError("%s: %s", what, virGetLastErrorMessage());
+}
+
+
+static virConnectPtr
+pfsToolConnect(const pfsToolOptions *opts)
+{
+    virConnectPtr conn = virConnectOpen(opts->connect);
+
+    if (!conn)
+        pfsToolLibvirtError(_("cannot connect to libvirt"));
+    return conn;
+}
+
+
+/* Convert @xml for libvirt and define it. */
+static int
+pfsToolDefineXML(virConnectPtr conn, const char *xml, const char *origin)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(virDomain) dom = NULL;
+    g_autofree char *converted = NULL;
+    int n;
+
+    if (!(doc = pfsXMLParse(NULL, xml, "domain", NULL)) ||
+        (n = pfsLibvirtConvert(doc, PFS_LIBVIRT_SOCKET_BASE)) < 0)
+        return -1;
+    converted = pfsLibvirtFormat(doc);
+    if (!(dom = virDomainDefineXML(conn, converted))) {
+        pfsToolLibvirtError(_("libvirt refused the domain"));
+        return -1;
+    }
+    printf(_("Domain '%s' defined from %s, with %d proxy share(s)\n"),
+           virDomainGetName(dom), origin, n);
+    return 0;
+}
+
+
+static int
+pfsToolDefine(const char *path, const pfsToolOptions *opts)
+{
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *xml = NULL;
+
+    if (!g_file_get_contents(path, &xml, NULL, &err)) {
+        pfsReportError("%s", err->message);
+        return -1;
+    }
+    if (!(conn = pfsToolConnect(opts)))
+        return -1;
+    return pfsToolDefineXML(conn, xml, path);
+}
+
+
+/* The domain as the user wrote it: proxy shares back in <devices>. */
+static char *
+pfsToolGetXML(virConnectPtr conn, const char *name)
+{
+    g_autoptr(virDomain) dom = virDomainLookupByName(conn, name);
+    g_autoptr(xmlDoc) doc = NULL;
+    char *xml;
+
+    if (!dom) {
+        pfsToolLibvirtError(_("cannot find the domain"));
+        return NULL;
+    }
+    if (!(xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE))) {
+        pfsToolLibvirtError(_("cannot read the domain's XML"));
+        return NULL;
+    }
+    doc = pfsXMLParse(NULL, xml, "domain", NULL);
+    free(xml);
+    if (!doc || pfsLibvirtRestore(doc) < 0)
+        return NULL;
+    return pfsLibvirtFormat(doc);
+}
+
+
+static int
+pfsToolDumpxml(const char *name, const pfsToolOptions *opts)
+{
+    g_autoptr(virConnect) conn = NULL;
+    g_autofree char *xml = NULL;
+
+    if (!(conn = pfsToolConnect(opts)) || !(xml = pfsToolGetXML(conn, name)))
+        return -1;
+    printf("%s", xml);
+    return 0;
+}
+
+
+static int
+pfsToolEdit(const char *name, const pfsToolOptions *opts)
+{
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *edited = NULL;
+    g_autofree char *tmp = NULL;
+    g_autofree char *cmd = NULL;
+    g_autofree char *quoted = NULL;
+    const char *editor = g_getenv("VISUAL");
+    int fd;
+    int status;
+    int ret = -1;
+
+    if (!editor || !*editor)
+        editor = g_getenv("EDITOR");
+    if (!editor || !*editor)
+        editor = "vi";
+    if (!(conn = pfsToolConnect(opts)) || !(xml = pfsToolGetXML(conn, name)))
+        return -1;
+    if ((fd = g_file_open_tmp("virt-proxyfs-XXXXXX.xml", &tmp, &err)) < 0) {
+        pfsReportError("%s", err->message);
+        return -1;
+    }
+    close(fd);
+    if (!g_file_set_contents(tmp, xml, -1, &err)) {
+        pfsReportError("%s", err->message);
+        goto cleanup;
+    }
+    /* like virsh edit: the editor command may hold arguments */
+    quoted = g_shell_quote(tmp);
+    cmd = g_strdup_printf("%s %s", editor, quoted);
+    status = system(cmd);
+    if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        pfsReportError(_("the editor '%s' failed; the domain is unchanged"), editor);
+        goto cleanup;
+    }
+    if (!g_file_get_contents(tmp, &edited, NULL, &err)) {
+        pfsReportError("%s", err->message);
+        goto cleanup;
+    }
+    if (strcmp(edited, xml) == 0) {
+        printf(_("Domain '%s' XML configuration not changed.\n"), name);
+        ret = 0;
+        goto cleanup;
+    }
+    ret = pfsToolDefineXML(conn, edited, tmp);
+
+ cleanup:
+    unlink(tmp);
+    return ret;
+}
+
+
+static int
+pfsToolUndefine(const char *name, const pfsToolOptions *opts)
+{
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(virDomain) dom = NULL;
+
+    if (!(conn = pfsToolConnect(opts)))
+        return -1;
+    if (!(dom = virDomainLookupByName(conn, name))) {
+        pfsToolLibvirtError(_("cannot find the domain"));
+        return -1;
+    }
+    if (virDomainUndefine(dom) < 0) {
+        pfsToolLibvirtError(_("libvirt refused to undefine the domain"));
+        return -1;
+    }
+    printf(_("Domain '%s' has been undefined\n"), name);
+    return 0;
+}
+
+
 int
 main(int argc, char **argv)
 {
-    pfsToolOptions opts = { NULL, 3, NULL, FALSE, NULL, FALSE };
+    pfsToolOptions opts = { NULL, 3, NULL, FALSE, NULL, FALSE, NULL };
     gboolean version = FALSE;
     GOptionEntry entries[] = {
         { "schema", 0, 0, G_OPTION_ARG_FILENAME, &opts.schema,
@@ -428,7 +617,10 @@ main(int argc, char **argv)
           N_("the domain's private directory shown by 'domxml-to-native'"), N_("DIR") },
         { "one-line", 0, 0, G_OPTION_ARG_NONE, &opts.oneLine,
           N_("print the command line on one line"), NULL },
-        { "config", 'c', 0, G_OPTION_ARG_FILENAME, &opts.config,
+        { "connect", 'c', 0, G_OPTION_ARG_STRING, &opts.connect,
+          N_("libvirt URI for define, dumpxml, edit and undefine (default: libvirt's default)"),
+          N_("URI") },
+        { "config", 0, 0, G_OPTION_ARG_FILENAME, &opts.config,
           N_("the driver's configuration file (default: /etc/virt-proxyfs/qemu.conf)"),
           N_("FILE") },
         { "daemon", 'd', 0, G_OPTION_ARG_NONE, &opts.daemon,
@@ -458,7 +650,12 @@ main(int argc, char **argv)
           "  domxml-to-native FILE  print the QEMU command line of a domain\n"
           "  start FILE             run a domain; Ctrl-C or SIGTERM shuts it down\n"
           "  stop NAME              shut a running domain down\n"
-          "  list                   list the running domains"));
+          "  list                   list the running domains\n"
+          "  define FILE            define a domain in a stock libvirtd, proxy shares\n"
+          "                         kept in its metadata (they need the libvirt hook)\n"
+          "  dumpxml NAME           the domain as written, proxy shares included\n"
+          "  edit NAME              edit it with $EDITOR, like 'virsh edit'\n"
+          "  undefine NAME          undefine it"));
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
         fprintf(stderr, _("error: %s\n"), err->message);
         return EXIT_FAILURE;
@@ -492,6 +689,14 @@ main(int argc, char **argv)
         rc = pfsToolStop(argv[2], &opts);
     } else if (strcmp(verb, "list") == 0) {
         rc = pfsToolList(&opts);
+    } else if (strcmp(verb, "define") == 0) {
+        rc = pfsToolDefine(argv[2], &opts);
+    } else if (strcmp(verb, "dumpxml") == 0) {
+        rc = pfsToolDumpxml(argv[2], &opts);
+    } else if (strcmp(verb, "edit") == 0) {
+        rc = pfsToolEdit(argv[2], &opts);
+    } else if (strcmp(verb, "undefine") == 0) {
+        rc = pfsToolUndefine(argv[2], &opts);
     } else {
         fprintf(stderr, _("error: unknown command '%s'\n"), verb);
         return EXIT_FAILURE;
@@ -500,6 +705,7 @@ main(int argc, char **argv)
     g_free(opts.schema);
     g_free(opts.libDir);
     g_free(opts.config);
+    g_free(opts.connect);
     if (rc < 0) {
         pfsToolPrintError();
         return EXIT_FAILURE;

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * virtproxyfslibvirttest.c: proxy shares converted for a stock libvirtd
+ * (tools/virt-proxyfs-libvirt.c) and restored, without a libvirtd
+ */
+#include "pfsinternal.h"
+
+#include <string.h>
+#include <libxml/xpathInternals.h>
+
+#include "pfserror.h"
+#include "pfstestutils.h"
+#include "pfsxml.h"
+#include "virt-proxyfs-libvirt.h"
+
+#define BASE "/run/virt-proxyfs/libvirt"
+
+static const char *domainXML =
+    "<domain type='qemu'>\n"
+    "  <name>guest</name>\n"
+    "  <memory unit='MiB'>256</memory>\n"
+    "  <os><type arch='x86_64' machine='pc'>hvm</type></os>\n"
+    "  <devices>\n"
+    "    <filesystem type='mount' accessmode='passthrough'>\n"
+    "      <driver type='proxy'/>\n"
+    "      <source dir='/srv/share'/>\n"
+    "      <target dir='share'/>\n"
+    "    </filesystem>\n"
+    "    <filesystem type='mount' accessmode='mapped'>\n"
+    "      <source dir='/srv/local'/>\n"
+    "      <target dir='local'/>\n"
+    "    </filesystem>\n"
+    "    <filesystem type='mount'>\n"
+    "      <driver type='proxy' wrpolicy='immediate'/>\n"
+    "      <source dir='/srv/ro,x'/>\n"
+    "      <target dir='ro'/>\n"
+    "      <readonly/>\n"
+    "      <alias name='ua-docs'/>\n"
+    "      <address type='pci' domain='0x0000' bus='0x00' slot='0x07' function='0x0'/>\n"
+    "    </filesystem>\n"
+    "  </devices>\n"
+    "  <qemu:commandline xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>\n"
+    "    <qemu:arg value='-msg'/>\n"
+    "    <qemu:arg value='timestamp=on'/>\n"
+    "  </qemu:commandline>\n"
+    "</domain>\n";
+
+
+static xmlDoc *
+parse(const char *xml)
+{
+    xmlDoc *doc = pfsXMLParse(NULL, xml, "domain", NULL);
+
+    assert_non_null(doc);
+    return doc;
+}
+
+
+static char *
+xpathString(xmlDoc *doc, const char *xpath)
+{
+    g_autoptr(xmlXPathContext) ctxt = xmlXPathNewContext(doc);
+
+    xmlXPathRegisterNs(ctxt, BAD_CAST "pfs", BAD_CAST PFS_LIBVIRT_NS);
+    xmlXPathRegisterNs(ctxt, BAD_CAST "qemu", BAD_CAST PFS_LIBVIRT_QEMU_NS);
+    ctxt->node = xmlDocGetRootElement(doc);
+    return pfsXPathString(xpath, ctxt);
+}
+
+
+#define assertXPath(doc, xpath, want) \
+    do { \
+        g_autofree char *got_ = xpathString(doc, xpath); \
+        assert_non_null(got_); \
+        assert_string_equal(got_, want); \
+    } while (0)
+
+
+static void
+testConvert(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(xmlDoc) doc = parse(domainXML);
+
+    assert_int_equal(pfsLibvirtConvert(doc, BASE), 2);
+    /* what libvirt must not see is gone; its own share stays */
+    assertXPath(doc, "string(count(/domain/devices/filesystem))", "1");
+    assertXPath(doc, "string(/domain/devices/filesystem/target/@dir)", "local");
+    /* what the hook needs */
+    assertXPath(doc, "string(count(/domain/metadata/pfs:proxyfs/pfs:share))", "2");
+    assertXPath(doc, "string(/domain/metadata/pfs:proxyfs/pfs:share[1]/@source)", "/srv/share");
+    assertXPath(doc, "string(/domain/metadata/pfs:proxyfs/pfs:share[1]/@socket)",
+                BASE "/guest/fs0.sock");
+    assertXPath(doc, "string(/domain/metadata/pfs:proxyfs/pfs:share[1]/@readonly)", "no");
+    assertXPath(doc, "string(/domain/metadata/pfs:proxyfs/pfs:share[2]/@alias)", "ua-docs");
+    assertXPath(doc, "string(/domain/metadata/pfs:proxyfs/pfs:share[2]/@readonly)", "yes");
+    /* QEMU's arguments, after the user's own */
+    assertXPath(doc, "string(/domain/qemu:commandline/qemu:arg[1]/@value)", "-msg");
+    assertXPath(doc, "string(/domain/qemu:commandline/qemu:arg[4]/@value)",
+                "proxy,id=pfs-fs0,socket=" BASE "/guest/fs0.sock");
+    assertXPath(doc, "string(/domain/qemu:commandline/qemu:arg[6]/@value)",
+                "{\"driver\":\"virtio-9p-pci\",\"id\":\"pfs-dev-fs0\",\"fsdev\":\"pfs-fs0\","
+                "\"mount_tag\":\"share\"}");
+    assertXPath(doc, "string(/domain/qemu:commandline/qemu:arg[8]/@value)",
+                "proxy,id=pfs-ua-docs,socket=" BASE "/guest/ua-docs.sock,"
+                "writeout=immediate,readonly=on");
+    /* an address the user wrote is kept */
+    assertXPath(doc, "string(/domain/qemu:commandline/qemu:arg[10]/@value)",
+                "{\"driver\":\"virtio-9p-pci\",\"id\":\"pfs-dev-ua-docs\","
+                "\"fsdev\":\"pfs-ua-docs\",\"mount_tag\":\"ro\",\"bus\":\"pci.0\","
+                "\"addr\":\"0x7\"}");
+}
+
+
+static void
+testIdempotentAndRestore(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(xmlDoc) doc = parse(domainXML);
+    g_autofree char *once = NULL;
+    g_autofree char *twice = NULL;
+
+    assert_int_equal(pfsLibvirtConvert(doc, BASE), 2);
+    once = pfsLibvirtFormat(doc);
+    assert_int_equal(pfsLibvirtConvert(doc, BASE), 2);
+    twice = pfsLibvirtFormat(doc);
+    assert_string_equal(once, twice);
+
+    assert_int_equal(pfsLibvirtRestore(doc), 0);
+    /* the shares are back, the metadata and our arguments gone, the
+     * user's own arguments kept */
+    assertXPath(doc, "string(count(/domain/devices/filesystem))", "3");
+    assertXPath(doc, "string(count(/domain/devices/filesystem[driver/@type='proxy']))", "2");
+    assertXPath(doc, "string(/domain/devices/filesystem[alias/@name='ua-docs']/address/@slot)",
+                "0x07");
+    assertXPath(doc, "string(count(/domain/metadata))", "0");
+    assertXPath(doc, "string(count(/domain/qemu:commandline/qemu:arg))", "2");
+    assertXPath(doc, "string(count(//filesystem[readonly]))", "1");
+}
+
+
+static void
+testNothingToDo(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(xmlDoc) doc = parse("<domain type='qemu'><name>g</name><devices/></domain>");
+    g_autofree char *before = pfsLibvirtFormat(doc);
+    g_autofree char *after = NULL;
+
+    assert_int_equal(pfsLibvirtConvert(doc, BASE), 0);
+    after = pfsLibvirtFormat(doc);
+    assert_string_equal(before, after);
+}
+
+
+static void
+assertConvertError(const char *devices, const char *message)
+{
+    g_autofree char *xml = g_strdup_printf("<domain type='qemu'><name>g</name>"
+                                           "<devices>%s</devices></domain>", devices);
+    g_autoptr(xmlDoc) doc = parse(xml);
+    const char *got;
+
+    assert_int_equal(pfsLibvirtConvert(doc, BASE), -1);
+    got = pfsErrorLastMessage();
+    if (!got || !strstr(got, message)) {
+        print_error("want '%s', got '%s'\n", message, got ? got : "(none)");
+        fail();
+    }
+}
+
+
+static void
+testErrors(void **state G_GNUC_UNUSED)
+{
+    assertConvertError("<filesystem type='mount' accessmode='mapped'><driver type='proxy'/>"
+                       "<source dir='/a'/><target dir='t'/></filesystem>",
+                       "only supports passthrough accessmode");
+    assertConvertError("<filesystem type='mount'><driver type='proxy'/>"
+                       "<source dir='relative'/><target dir='t'/></filesystem>",
+                       "relative");
+    assertConvertError("<filesystem type='mount'><driver type='proxy'/>"
+                       "<source dir='/a'/><target dir='t'/></filesystem>"
+                       "<filesystem type='mount' accessmode='mapped'>"
+                       "<source dir='/b'/><target dir='t'/></filesystem>",
+                       "filesystem target 't' specified twice");
+}
+
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(testConvert),
+        cmocka_unit_test(testIdempotentAndRestore),
+        cmocka_unit_test(testNothingToDo),
+        cmocka_unit_test(testErrors),
+    };
+
+    return cmocka_run_group_tests_name("virt-proxyfs and a stock libvirtd", tests, NULL, NULL);
+}
