@@ -76,7 +76,10 @@ testEverySetting(void **state G_GNUC_UNUSED)
         "log_dir = \"/l\"\n"
         "lib_dir = \"/v\"\n"
         "shutdown_timeout = 5\n"
-        "helper_start_timeout=7\r\n");
+        "helper_start_timeout=7\r\n"
+        "libvirt_qemu_conf = \"/lv/qemu.conf\"\n"
+        "libvirt_user = \"lvuser\"\n"
+        "libvirt_group = \"lvgroup\"\n");
 
     assert_int_equal(qemuDriverConfigLoad(cfg, path), 0);
     assert_string_equal(cfg->user, "nobody");
@@ -89,6 +92,10 @@ testEverySetting(void **state G_GNUC_UNUSED)
     assert_int_equal(cfg->shutdownTimeout, 5);
     assert_int_equal(cfg->helperStartTimeout, 7);
     assert_int_equal(cfg->uid, 65534);
+    /* read, but looked up only for libvirt's hook */
+    assert_string_equal(cfg->libvirtQemuConf, "/lv/qemu.conf");
+    assert_string_equal(cfg->libvirtUser, "lvuser");
+    assert_string_equal(cfg->libvirtGroup, "lvgroup");
 }
 
 
@@ -111,6 +118,177 @@ testErrors(void **state G_GNUC_UNUSED)
     assertLoadError("group = \"pfs-no-such-group\"\n", "pfs-no-such-group");
     assertLoadError("user = \"root\"\n", "QEMU must not run as root");
     assertLoadError("helper_user = \"pfs-no-such-helper-user\"\n", "pfs-no-such-helper-user");
+    assertLoadError("libvirt_qemu_conf = \"qemu.conf\"\n",
+                    "'libvirt_qemu_conf' in the configuration must be an absolute path");
+    /* our own file stays strict: libvirt's settings are not ours */
+    assertLoadError("cgroup_controllers = [ \"cpu\" ]\n",
+                    "bad.conf:1: unknown setting 'cgroup_controllers'");
+}
+
+
+/* libvirt's qemu.conf as a stock installation may have it, read for
+ * 'user' and 'group' only */
+static const char libvirtConf[] =
+    "# libvirt's file\n"
+    "vnc_listen = \"0.0.0.0\"\n"
+    "user = 'nobody'   # single quotes are libvirt syntax too\n"
+    "cgroup_controllers = [ \"cpu\", \"devices\",\n"
+    "    # a comment with ] and \" in a list\n"
+    "  \"memory\" ]\n"
+    "namespaces = []\n"
+    "security_driver = [ \"selinux\", 'apparmor' ]   # trailing comment\n"
+    "max_files = 32768\n"
+    "offset = -1\n"
+    "nested = [\n"
+    "  [ 1, -2 ],\n"
+    "  \"x]#\"\n"
+    "]\n"
+    "description = \"\"\"two\n"
+    "lines # not a comment\"\"\"\n"
+    "group = \"nogroup\"\n"
+    "user = \"root\"   # set twice: libvirt keeps the first\n";
+
+
+static int
+loadLenient(const char *content, char **user, char **group)
+{
+    g_autofree char *path = writeConf("libvirt.conf", content);
+    const pfsConfSetting settings[] = {
+        { "user", PFS_CONF_STRING, user },
+        { "group", PFS_CONF_STRING, group },
+    };
+
+    return pfsConfFileLoad(path, PFS_CONF_FILE_LENIENT, settings, G_N_ELEMENTS(settings));
+}
+
+
+static void
+assertLenientError(const char *content, const char *message)
+{
+    g_autofree char *user = NULL;
+    g_autofree char *group = NULL;
+    const char *got;
+
+    assert_int_equal(loadLenient(content, &user, &group), -1);
+    got = pfsErrorLastMessage();
+    if (!got || !strstr(got, message)) {
+        print_error("for:\n%s\nwant an error with '%s', got '%s'\n",
+                    content, message, got ? got : "(none)");
+        fail();
+    }
+}
+
+
+static void
+testLenient(void **state G_GNUC_UNUSED)
+{
+    g_autofree char *user = NULL;
+    g_autofree char *group = NULL;
+    g_autofree char *path = writeConf("libvirt.conf", libvirtConf);
+    const pfsConfSetting strict[] = { { "user", PFS_CONF_STRING, &user } };
+
+    assert_int_equal(loadLenient(libvirtConf, &user, &group), 0);
+    assert_string_equal(user, "nobody");
+    assert_string_equal(group, "nogroup");
+
+    /* the same file for a caller that did not ask for leniency */
+    assert_int_equal(pfsConfFileLoad(path, 0, strict, 1), -1);
+    assert_non_null(strstr(pfsErrorLastMessage(), "libvirt.conf:2: unknown setting 'vnc_listen'"));
+
+    /* skipping still needs libvirt's syntax */
+    assertLenientError("a = 1\nlist = [ \"x\",\n  \"y\"\n", "libvirt.conf:2: the list of 'list' is not closed");
+    assertLenientError("x = ]\n", "libvirt.conf:1: cannot parse the value of 'x'");
+    assertLenientError("x =\n", "libvirt.conf:1: cannot parse the value of 'x'");
+    assertLenientError("x = word\n", "libvirt.conf:1: cannot parse the value of 'x'");
+    assertLenientError("x = [ 1 ] 2\n", "libvirt.conf:1: unexpected text after the value of 'x'");
+    assertLenientError("x = \"abc\n", "libvirt.conf:1: unterminated string");
+    assertLenientError("x = \"\"\"abc\n\n", "libvirt.conf:1: unterminated string");
+    assertLenientError("user = 'abc\n", "libvirt.conf:1: unterminated string");
+    assertLenientError("user = nobody\n", "the value of 'user' must be a quoted string");
+    assertLenientError("just words\n", "libvirt.conf:1: expected 'name = value'");
+}
+
+
+/* our file, naming libvirt's, for the hook */
+static qemuDriverConfig *
+loadForLibvirt(const char *ours, const char *libvirts, int expect)
+{
+    g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
+    g_autofree char *libvirtPath = NULL;
+    g_autofree char *content = NULL;
+    g_autofree char *path = NULL;
+
+    libvirtPath = libvirts ? writeConf("libvirt-qemu.conf", libvirts)
+                           : g_build_filename(dir, "absent-libvirt.conf", NULL);
+    content = g_strdup_printf("helper_user = \"nobody\"\n"
+                              "helper_group = \"nogroup\"\n"
+                              "user = \"pfs-no-such-user\"   # not needed by the hook\n"
+                              "libvirt_qemu_conf = \"%s\"\n%s",
+                              libvirtPath, ours);
+    path = writeConf("ours.conf", content);
+    assert_int_equal(qemuDriverConfigLoadForLibvirt(cfg, path), expect);
+    return g_steal_pointer(&cfg);
+}
+
+
+static void
+assertLibvirtError(const char *ours, const char *libvirts, const char *message)
+{
+    g_autoptr(qemuDriverConfig) cfg = loadForLibvirt(ours, libvirts, -1);
+    const char *got = pfsErrorLastMessage();
+
+    if (!got || !strstr(got, message)) {
+        print_error("want an error with '%s', got '%s'\n", message, got ? got : "(none)");
+        fail();
+    }
+}
+
+
+static void
+testLibvirtUser(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(qemuDriverConfig) fromLibvirt = loadForLibvirt("", libvirtConf, 0);
+    g_autoptr(qemuDriverConfig) ours = NULL;
+    g_autoptr(qemuDriverConfig) mixed = NULL;
+    g_autoptr(qemuDriverConfig) fallback = NULL;
+
+    assert_string_equal(fromLibvirt->libvirtUser, "nobody");
+    assert_string_equal(fromLibvirt->libvirtGroup, "nogroup");
+    assert_int_equal(fromLibvirt->libvirtUid, 65534);
+
+    /* ours wins, and "+N" is a number as in libvirt */
+    ours = loadForLibvirt("libvirt_user = \"+65534\"\nlibvirt_group = \"+65534\"\n",
+                          "user = \"root\"\ngroup = \"root\"\n", 0);
+    assert_int_equal(ours->libvirtUid, 65534);
+    assert_int_equal(ours->libvirtGid, 65534);
+    mixed = loadForLibvirt("libvirt_group = \"nogroup\"\n", "user = \"+65534\"\ngroup = \"root\"\n", 0);
+    assert_int_equal(mixed->libvirtUid, 65534);
+    assert_string_equal(mixed->libvirtGroup, "nogroup");
+
+    /* no libvirt file, or one without them: libvirt's built-in default,
+     * which may or may not exist on this machine */
+    fallback = qemuDriverConfigNew();
+    {
+        g_autofree char *content = g_strdup_printf("helper_user = \"nobody\"\n"
+                                                   "helper_group = \"nogroup\"\n"
+                                                   "libvirt_qemu_conf = \"%s/absent\"\n", dir);
+        g_autofree char *path = writeConf("ours.conf", content);
+
+        if (qemuDriverConfigLoadForLibvirt(fallback, path) < 0)
+            assert_non_null(strstr(pfsErrorLastMessage(), "libvirt-qemu"));
+        assert_string_equal(fallback->libvirtUser, "libvirt-qemu");
+        assert_string_equal(fallback->libvirtGroup, "libvirt-qemu");
+    }
+
+    assertLibvirtError("", "user = \"root\"\ngroup = \"nogroup\"\n",
+                       "libvirt runs QEMU as root ('user' in ");
+    assertLibvirtError("libvirt_user = \"+0\"\nlibvirt_group = \"nogroup\"\n", NULL,
+                       "libvirt runs QEMU as root ('libvirt_user' in ");
+    assertLibvirtError("libvirt_user = \"+abc\"\n", NULL, "invalid user '+abc' in 'libvirt_user' in ");
+    assertLibvirtError("", "user = \"pfs-no-such-qemu\"\n",
+                       "user 'pfs-no-such-qemu' does not exist; libvirt runs QEMU as that user ('user' in ");
+    assertLibvirtError("", "user = \"nobody\"\ngroup = \"pfs-no-such-group\"\n", "pfs-no-such-group");
+    assertLibvirtError("", "cgroup_controllers = [\n", "the list of 'cgroup_controllers' is not closed");
 }
 
 
@@ -123,9 +301,9 @@ testMissingFile(void **state G_GNUC_UNUSED)
     g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
 
     /* an optional file may be missing; one that was named must exist */
-    assert_int_equal(pfsConfFileLoad(path, true, settings, 1), 0);
+    assert_int_equal(pfsConfFileLoad(path, PFS_CONF_FILE_OPTIONAL, settings, 1), 0);
     assert_int_equal(n, 3);
-    assert_int_equal(pfsConfFileLoad(path, false, settings, 1), -1);
+    assert_int_equal(pfsConfFileLoad(path, 0, settings, 1), -1);
     assert_non_null(strstr(pfsErrorLastMessage(), "absent.conf"));
     assert_int_equal(qemuDriverConfigLoad(cfg, path), -1);
 }
@@ -139,6 +317,8 @@ main(void)
         cmocka_unit_test(testEverySetting),
         cmocka_unit_test(testErrors),
         cmocka_unit_test(testMissingFile),
+        cmocka_unit_test(testLenient),
+        cmocka_unit_test(testLibvirtUser),
     };
     int ret;
 

@@ -38,8 +38,6 @@
 #include "qemu_process.h"
 #include "virt-proxyfs-libvirt.h"
 
-/* where the libvirt hook puts each domain's proxy sockets */
-#define PFS_LIBVIRT_SOCKET_BASE PFS_LOCALSTATEDIR "/run/" PACKAGE "/libvirt"
 
 typedef struct {
     char *schema;
@@ -460,7 +458,7 @@ pfsToolDefineXML(virConnectPtr conn, const char *xml, const char *origin)
     int n;
 
     if (!(doc = pfsXMLParse(NULL, xml, "domain", NULL)) ||
-        (n = pfsLibvirtConvert(doc, PFS_LIBVIRT_SOCKET_BASE)) < 0)
+        (n = pfsLibvirtConvert(doc, QEMU_LIBVIRT_RUN_DIR)) < 0)
         return -1;
     converted = pfsLibvirtFormat(doc);
     if (!(dom = virDomainDefineXML(conn, converted))) {

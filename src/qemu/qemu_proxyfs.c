@@ -64,7 +64,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuProxyfsHelper, qemuProxyfsHelperFree);
  * reason when it failed; EOF when it died first. Returns 0 when it is
  * ready, -1 with an error. */
 static int
-qemuProxyfsWaitReady(qemuProxyfsHelper *helper, int fd, const pfsDomainFSDef *fs,
+qemuProxyfsWaitReady(qemuProxyfsHelper *helper, int fd, const char *target,
                      unsigned int timeoutSec)
 {
     struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -80,7 +80,7 @@ qemuProxyfsWaitReady(qemuProxyfsHelper *helper, int fd, const pfsDomainFSDef *fs
 
         if (left <= 0) {
             pfsReportError(_("the proxy helper of filesystem '%s' did not start within %u seconds; see %s"),
-                           fs->dst, timeoutSec, helper->logFile);
+                           target, timeoutSec, helper->logFile);
             return -1;
         }
         r = poll(&pfd, 1, (int)MIN(left / 1000 + 1, G_MAXINT));
@@ -106,7 +106,7 @@ qemuProxyfsWaitReady(qemuProxyfsHelper *helper, int fd, const pfsDomainFSDef *fs
         return 0;
     if (report[0] == '1') {
         pfsReportError(_("the proxy helper of filesystem '%s' could not start: %s"),
-                       fs->dst, report + 1);
+                       target, report + 1);
         return -1;
     }
     {
@@ -120,9 +120,91 @@ qemuProxyfsWaitReady(qemuProxyfsHelper *helper, int fd, const pfsDomainFSDef *fs
             how = g_strdup(_("closed its report without one"));
         }
         pfsReportError(_("the proxy helper of filesystem '%s' %s before it was ready; see %s"),
-                       fs->dst, how, helper->logFile);
+                       target, how, helper->logFile);
     }
     return -1;
+}
+
+
+/* How a helper is to serve: one end of a socketpair, or a named socket
+ * that QEMU connects to. */
+typedef struct {
+    const char *binary;
+    const char *src;
+    const char *target;         /* for messages */
+    bool readonly;
+    int *fd;                    /* --fd, closed once the helper has it */
+    const char *socketPath;     /* --socket, when fd is NULL */
+    uid_t socketUid;
+    gid_t socketGid;
+} qemuProxyfsLaunch;
+
+
+/* Execute the helper for @helper (pid and log files set) and wait for
+ * its report. Returns 0 when it serves, -1 with an error; the caller
+ * then stops @helper. */
+static int
+qemuProxyfsLaunchHelper(const qemuDriverConfig *cfg,
+                        qemuProxyfsHelper *helper,
+                        const qemuProxyfsLaunch *launch)
+{
+    g_autoptr(pfsCmdline) cmd = NULL;
+    pfsSpawnAttrs attrs = PFS_SPAWN_ATTRS_INIT;
+    PFS_AUTOCLOSE readyRead = -1;
+    PFS_AUTOCLOSE readyWrite = -1;
+    PFS_AUTOCLOSE logFD = -1;
+    int ready[2];
+
+    if (pipe2(ready, O_CLOEXEC) < 0) {
+        pfsReportSystemError(errno, "%s", _("cannot create a pipe"));
+        return -1;
+    }
+    readyRead = ready[0];
+    readyWrite = ready[1];
+    if ((logFD = open(helper->logFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0) {
+        pfsReportSystemError(errno, _("cannot open log file '%s'"), helper->logFile);
+        return -1;
+    }
+
+    cmd = pfsCmdlineNew(launch->binary);
+    pfsCmdlineAddEnvPair(cmd, "LC_ALL", "C");
+    pfsCmdlineAddEnvPair(cmd, "PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+    pfsCmdlineAddArgList(cmd, "--nodaemon", "--path", launch->src, NULL);
+    if (launch->fd) {
+        pfsCmdlineAddArg(cmd, "--fd");
+        pfsCmdlineAddArgFormat(cmd, "%d", *launch->fd);
+        pfsCmdlinePassFD(cmd, *launch->fd);
+    } else {
+        pfsCmdlineAddArgList(cmd, "--socket", launch->socketPath, NULL);
+        pfsCmdlineAddArg(cmd, "--uid");
+        pfsCmdlineAddArgFormat(cmd, "%u", (unsigned int)launch->socketUid);
+        pfsCmdlineAddArg(cmd, "--gid");
+        pfsCmdlineAddArgFormat(cmd, "%u", (unsigned int)launch->socketGid);
+    }
+    pfsCmdlineAddArg(cmd, "--ready-fd");
+    pfsCmdlineAddArgFormat(cmd, "%d", readyWrite);
+    pfsCmdlineAddArgList(cmd, "--user", cfg->helperUser,
+                         "--group", cfg->helperGroup, NULL);
+    if (launch->readonly)
+        pfsCmdlineAddArg(cmd, "--readonly");
+    pfsCmdlinePassFD(cmd, readyWrite);
+
+    attrs.setCaps = true;
+    attrs.caps = qemuProxyfsStartCaps();
+    attrs.outputFD = logFD;
+    attrs.pidFile = helper->pidFile;
+    attrs.newSession = true;
+
+    if (pfsSpawn(cmd, &attrs, &helper->pid) < 0)
+        return -1;
+    /* only the helper may hold these now: its end of the connection, and
+     * the write end of the report, whose EOF says that it died */
+    if (launch->fd)
+        pfsForceClose(launch->fd);
+    pfsForceClose(&readyWrite);
+
+    return qemuProxyfsWaitReady(helper, readyRead, launch->target,
+                                cfg->helperStartTimeout);
 }
 
 
@@ -134,15 +216,15 @@ qemuProxyfsStart(const qemuDriverConfig *cfg,
                  qemuProxyfsHelper **helperRet)
 {
     g_autoptr(qemuProxyfsHelper) helper = g_new0(qemuProxyfsHelper, 1);
-    g_autoptr(pfsCmdline) cmd = NULL;
-    pfsSpawnAttrs attrs = PFS_SPAWN_ATTRS_INIT;
     PFS_AUTOCLOSE helperFD = -1;
-    PFS_AUTOCLOSE readyRead = -1;
-    PFS_AUTOCLOSE readyWrite = -1;
-    PFS_AUTOCLOSE logFD = -1;
-    const char *binary = fs->binary ? fs->binary : cfg->helper;
+    qemuProxyfsLaunch launch = {
+        .binary = fs->binary ? fs->binary : cfg->helper,
+        .src = fs->src,
+        .target = fs->dst,
+        .readonly = fs->readonly,
+        .fd = &helperFD,
+    };
     int sv[2];
-    int ready[2];
 
     helper->qemuFD = -1;
     helper->alias = g_strdup(fs->info.alias);
@@ -156,51 +238,53 @@ qemuProxyfsStart(const qemuDriverConfig *cfg,
     }
     helper->qemuFD = sv[0];
     helperFD = sv[1];
-    if (pipe2(ready, O_CLOEXEC) < 0) {
-        pfsReportSystemError(errno, "%s", _("cannot create a pipe"));
-        return -1;
-    }
-    readyRead = ready[0];
-    readyWrite = ready[1];
-    if ((logFD = open(helper->logFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0) {
-        pfsReportSystemError(errno, _("cannot open log file '%s'"), helper->logFile);
-        return -1;
-    }
 
-    cmd = pfsCmdlineNew(binary);
-    pfsCmdlineAddEnvPair(cmd, "LC_ALL", "C");
-    pfsCmdlineAddEnvPair(cmd, "PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
-    pfsCmdlineAddArgList(cmd, "--nodaemon", "--path", fs->src, NULL);
-    pfsCmdlineAddArg(cmd, "--fd");
-    pfsCmdlineAddArgFormat(cmd, "%d", helperFD);
-    pfsCmdlineAddArg(cmd, "--ready-fd");
-    pfsCmdlineAddArgFormat(cmd, "%d", readyWrite);
-    pfsCmdlineAddArgList(cmd, "--user", cfg->helperUser,
-                         "--group", cfg->helperGroup, NULL);
-    if (fs->readonly)
-        pfsCmdlineAddArg(cmd, "--readonly");
-    pfsCmdlinePassFD(cmd, helperFD);
-    pfsCmdlinePassFD(cmd, readyWrite);
-
-    attrs.setCaps = true;
-    attrs.caps = qemuProxyfsStartCaps();
-    attrs.outputFD = logFD;
-    attrs.pidFile = helper->pidFile;
-    attrs.newSession = true;
-
-    if (pfsSpawn(cmd, &attrs, &helper->pid) < 0)
-        return -1;
-    /* only the helper may hold these now: its end of the connection, and
-     * the write end of the report, whose EOF says that it died */
-    pfsForceClose(&helperFD);
-    pfsForceClose(&readyWrite);
-
-    if (qemuProxyfsWaitReady(helper, readyRead, fs, cfg->helperStartTimeout) < 0) {
+    if (qemuProxyfsLaunchHelper(cfg, helper, &launch) < 0) {
         qemuProxyfsStop(g_steal_pointer(&helper), 0, NULL);
         return -1;
     }
     *helperRet = g_steal_pointer(&helper);
     return 0;
+}
+
+
+int
+qemuProxyfsStartSocket(const qemuDriverConfig *cfg,
+                       const qemuProxyfsSocketShare *share,
+                       const char *pidFile,
+                       const char *logFile,
+                       qemuProxyfsHelper **helperRet)
+{
+    g_autoptr(qemuProxyfsHelper) helper = g_new0(qemuProxyfsHelper, 1);
+    qemuProxyfsLaunch launch = {
+        .binary = cfg->helper,
+        .src = share->source,
+        .target = share->target,
+        .readonly = share->readonly,
+        .socketPath = share->socketPath,
+        .socketUid = share->uid,
+        .socketGid = share->gid,
+    };
+
+    helper->qemuFD = -1;
+    helper->alias = g_strdup(share->alias);
+    helper->pidFile = g_strdup(pidFile);
+    helper->logFile = g_strdup(logFile);
+
+    if (qemuProxyfsLaunchHelper(cfg, helper, &launch) < 0) {
+        /* SIGTERM: a helper waiting for its client removes its socket */
+        qemuProxyfsStop(g_steal_pointer(&helper), 0, NULL);
+        return -1;
+    }
+    *helperRet = g_steal_pointer(&helper);
+    return 0;
+}
+
+
+void
+qemuProxyfsForget(qemuProxyfsHelper *helper)
+{
+    qemuProxyfsHelperFree(helper);
 }
 
 

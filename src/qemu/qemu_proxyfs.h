@@ -32,6 +32,35 @@ int qemuProxyfsStart(const qemuDriverConfig *cfg,
                      const char *stateDir,
                      qemuProxyfsHelper **helper);
 
+/* A share that QEMU reaches through a named socket instead of an
+ * inherited end of a socketpair (libvirt's hook, which cannot hand QEMU
+ * a descriptor). */
+typedef struct _qemuProxyfsSocketShare qemuProxyfsSocketShare;
+struct _qemuProxyfsSocketShare {
+    const char *alias;          /* the filesystem's alias */
+    const char *target;         /* its mount tag, for messages */
+    const char *source;         /* the export */
+    bool readonly;
+    const char *socketPath;
+    uid_t uid;                  /* QEMU's user and group: the socket's */
+    gid_t gid;                  /* owner, and the only peer served */
+};
+
+/* Start cfg->helper for @share as qemuProxyfsStart() does, but in
+ * socket mode (--socket, --uid, --gid), with @pidFile and @logFile.
+ * When this returns 0 the socket listens. Returns 0, or -1 with an
+ * error naming the filesystem (and nothing left running; the helper
+ * removes its socket). */
+int qemuProxyfsStartSocket(const qemuDriverConfig *cfg,
+                           const qemuProxyfsSocketShare *share,
+                           const char *pidFile,
+                           const char *logFile,
+                           qemuProxyfsHelper **helper);
+
+/* Free @helper and leave its process running: libvirt's hook exits
+ * while the helper serves on. */
+void qemuProxyfsForget(qemuProxyfsHelper *helper);
+
 /* Close QEMU's end once QEMU holds it: otherwise the helper would never
  * see the end of the connection. */
 void qemuProxyfsHandedOver(qemuProxyfsHelper *helper);

@@ -9,6 +9,13 @@
  * One setting per line: a name, "=", and a double-quoted string (with
  * \" and \\ escapes) or a non-negative integer. Unknown names and
  * repeated names are errors, so that a typing mistake is never ignored.
+ *
+ * PFS_CONF_FILE_LENIENT reads a file that belongs to another program
+ * (libvirt's own qemu.conf) for the few settings we share with it: the
+ * names we do not know are skipped with their values, whatever their
+ * type (strings in single, double or triple quotes, integers, lists
+ * over several lines), and a name set twice keeps its first value, as
+ * libvirt does.
  */
 #pragma once
 
@@ -31,8 +38,13 @@ struct _pfsConfSetting {
     void *dest;
 };
 
-/* Read @path and store its settings. A missing file is not an error
- * when @optional. Returns 0, or -1 with an error naming the file and
+typedef enum {
+    PFS_CONF_FILE_OPTIONAL = 1 << 0,    /* a missing file is no error */
+    PFS_CONF_FILE_LENIENT = 1 << 1,     /* another program's file (above) */
+} pfsConfFileFlags;
+
+/* Read @path and store its settings; @flags is a mask of
+ * pfsConfFileFlags. Returns 0, or -1 with an error naming the file and
  * line. */
-int pfsConfFileLoad(const char *path, bool optional,
+int pfsConfFileLoad(const char *path, unsigned int flags,
                     const pfsConfSetting *settings, size_t nsettings);

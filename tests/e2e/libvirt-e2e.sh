@@ -1,0 +1,629 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# libvirt-e2e.sh [--keep] [--quiet]: a proxy share through a stock
+# libvirtd (Debian's libvirt 9.0), with libvirt's own tools.
+#
+# As root, in a private mount and PID namespace (nothing of the host's
+# /etc, /run or /var changes, and whatever is left running dies with the
+# namespace), it starts libvirtd without systemd on private
+# /etc/libvirt, /run/libvirt and /var/{lib,log,cache}/libvirt, with
+# QEMU as an unprivileged user and our hook in hooks/qemu.d/; our own
+# configuration and the hook's run and log directories are private too
+# (overlays). Then:
+#   - 'virt-proxyfs define' a domain whose 'share' has
+#     <driver type='proxy'/> (plus a 'squash' control share): a kernel
+#     boot of the e2e kit (tests/e2e/build-guest.sh) running the fileops
+#     suite, which powers the guest off;
+#   - 'virsh start', wait for 'shut off', and the checks of try-boot.sh:
+#     the guest's verdict, check-host.py, the sentinel and its secret,
+#     QEMU's uid, the helper's confinement while it ran, that it served,
+#     the socket directory (0700, QEMU's user) and that the hook removed
+#     it at release;
+#   - a domain whose share has no source directory: 'virsh start' fails
+#     with the helper's reason and leaves nothing behind;
+#   - libvirtd stops and nothing is left running.
+# Each check prints a cmocka-style line, counted by
+# build-aux/test-summary.py. Exits 0 only if every check passed; 77 when
+# not root (or libvirt is missing) unless CI=true.
+#
+# Environment: PFS_BUILDDIR (default build/), PFS_E2E_OUTDIR (the kit,
+# default build/e2e-guest), PFS_E2E_QEMU_USER (default
+# virt-proxyfs-qemu), PFS_E2E_TIMEOUT (seconds for the guest, default
+# 300), PFS_E2E_SUITE (default fileops), PYTHON (python3).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/../.." && pwd)
+build=${PFS_BUILDDIR:-$top/build}
+outdir=${PFS_E2E_OUTDIR:-$build/e2e-guest}
+tool=${PFS_TOOL:-$build/tools/virt-proxyfs}
+hook=${PFS_HOOK:-$build/tools/virt-proxyfs-hook}
+helper=${PFS_HELPER:-$build/src/proxyfs/virt-proxyfs-helper}
+qemu_user=${PFS_E2E_QEMU_USER:-virt-proxyfs-qemu}
+timeout=${PFS_E2E_TIMEOUT:-300}
+suite=${PFS_E2E_SUITE:-fileops}
+python=${PYTHON:-python3}
+uri=qemu:///system
+name=pfs-libvirt-e2e
+badname=pfs-libvirt-e2e-nosource
+noqemu=pfs-libvirt-e2e-noqemu
+
+say() { printf 'libvirt-e2e: %s\n' "$*"; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+
+# -- outside the namespace ---------------------------------------------
+
+outer() {
+    local keep=$1 quiet=$2
+
+    # a requirement that is missing: skipped for a developer, a failure
+    # under CI
+    skip() {
+        if [ "${CI:-}" = true ]; then
+            echo "[  FAILED  ] libvirt e2e: $* (required under CI)"
+            exit 1
+        fi
+        echo "[  SKIPPED ] libvirt e2e: $*"
+        exit 77
+    }
+    [ "$(id -u)" -eq 0 ] || skip "needs root"
+    local prog
+    for prog in libvirtd virsh qemu-system-x86_64 unshare "$python"; do
+        command -v "$prog" >/dev/null ||
+            skip "$prog missing (packages: libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86)"
+    done
+    [ -e /usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_qemu.so ] ||
+        skip "libvirt's QEMU driver missing (package libvirt-daemon-driver-qemu)"
+    grep -qw overlay /proc/filesystems || skip "the kernel has no overlayfs"
+    for prog in "$tool" "$hook" "$helper"; do
+        [ -x "$prog" ] || { echo "libvirt-e2e: no $prog: build first (ninja -C build)" >&2; exit 1; }
+    done
+    grep -q '^  define FILE' <<< "$("$tool" --help 2>&1)" ||
+        { echo "libvirt-e2e: $tool has no 'define'" >&2; exit 1; }
+
+    # the helper's user, QEMU's, and the one libvirt 9.0 looks up even
+    # when qemu.conf names another (guest-e2e-recipe.md, pitfall 15)
+    getent passwd virt-proxyfs >/dev/null || "$top/build-aux/create-user.sh"
+    local u
+    for u in "$qemu_user" libvirt-qemu; do
+        if ! getent passwd "$u" >/dev/null; then
+            say "creating the system user $u"
+            useradd --system --user-group --no-create-home --home-dir /nonexistent \
+                --shell /usr/sbin/nologin --comment "virt-proxyfs libvirt e2e" "$u"
+        fi
+    done
+
+    local t0 t
+    t0=$(now)
+    "$here/build-guest.sh" "$outdir"
+    say "kit ready in $(since "$t0") s"
+
+    tmp=$(mktemp -d /tmp/pfs-libvirt-e2e.XXXXXX)
+    chmod 0711 "$tmp"
+    cleanup() {
+        local rc=$?
+        trap - EXIT
+        if [ -n "$tmp" ] && [ -d "$tmp" ]; then
+            if [ "$keep" = 1 ]; then say "kept $tmp"; else rm -rf "$tmp"; fi
+        fi
+        exit "$rc"
+    }
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+
+    # --kill-child: whatever happens to us, the namespace's init (and so
+    # everything in it) is killed
+    local rc=0
+    t=$(now)
+    unshare --mount --propagation private --pid --fork --mount-proc --kill-child \
+        env PFS_E2E_INNER_TMP="$tmp" PFS_E2E_QUIET="$quiet" \
+        bash "$here/libvirt-e2e.sh" --inner || rc=$?
+    say "namespace done in $(since "$t") s (status $rc)"
+
+    # seen from the host: nothing of this run may still be running
+    if pgrep -f "$tmp" >/dev/null 2>&1 || pgrep -f "$name" >/dev/null 2>&1; then
+        echo "[  FAILED  ] libvirt: nothing of the run is left on the host"
+        pgrep -af "$tmp|$name" | sed 's/^/  | /'
+        rc=1
+    else
+        echo "[       OK ] libvirt: nothing of the run is left on the host"
+    fi
+    say "total $(since "$t0") s"
+    return $rc
+}
+
+# -- inside the namespace (we are its init) -----------------------------
+
+failures=0
+check() {
+    # check NAME STATUS [DETAIL...]
+    local what=$1 ok=$2
+    shift 2
+    if [ "$ok" = 0 ]; then
+        echo "[       OK ] libvirt: $what"
+    else
+        echo "[  FAILED  ] libvirt: $what"
+        [ $# -eq 0 ] || printf '  | %s\n' "$@"
+        failures=$((failures + 1))
+    fi
+}
+
+# A value from config.h: the paths the hook and 'define' were built with.
+config_value() {
+    sed -n "s/^#define $1 \"\\(.*\\)\"\$/\\1/p" "$build/config.h"
+}
+
+# Make each of the given directories private to this namespace, so that
+# the host never sees what is created there. For one that does not
+# exist, its nearest existing ancestor gets an overlay (shortest first,
+# so that no overlay hides another mount). With "bind", every directory
+# then gets an empty one of $state bound over it (kept with --keep);
+# with "overlay", one that exists gets an empty tmpfs, and the missing
+# ones are left for the hook to create.
+private_dirs() {
+    local how=$1 d a o
+    shift
+    local -a roots=()
+    for d in "$@"; do
+        [ -d "$d" ] && continue
+        a=$d
+        while [ ! -d "$a" ]; do a=$(dirname "$a"); done
+        roots+=("$(realpath "$a")")
+    done
+    if [ ${#roots[@]} -gt 0 ]; then
+        local -a done_roots=()
+        while read -r a; do
+            local covered=0
+            for o in "${done_roots[@]+"${done_roots[@]}"}"; do
+                case $a/ in "$o"/*) covered=1 ;; esac
+            done
+            [ $covered = 1 ] && continue
+            o=$state/overlay$(printf '%s' "$a" | tr / _)
+            mkdir -p "$o/upper" "$o/work"
+            mount -t overlay overlay -o "lowerdir=$a,upperdir=$o/upper,workdir=$o/work" "$a"
+            done_roots+=("$a")
+        done < <(printf '%s\n' "${roots[@]}" | sort -u | awk '{ print length, $0 }' | sort -n | cut -d' ' -f2-)
+    fi
+    if [ "$how" = overlay ]; then
+        for d in "$@"; do
+            if [ -d "$d" ]; then
+                mount -t tmpfs -o mode=0755 tmpfs "$d"
+            fi
+        done
+        return 0
+    fi
+    for d in "$@"; do
+        local priv
+        priv=$state/mnt$(printf '%s' "$d" | tr / _)
+        mkdir -m 0755 "$priv"
+        mkdir -p "$d"
+        mount --bind "$priv" "$d"
+    done
+}
+
+domain_xml() {
+    # domain_xml NAME SOURCE WITH_CTL [QEMU-ARG]
+    local dname=$1 source=$2 with_ctl=$3 qemuarg=${4:-} ctlfs='' cmdline=''
+    if [ -n "$qemuarg" ]; then
+        cmdline="  <qemu:commandline>
+    <qemu:arg value='$qemuarg'/>
+  </qemu:commandline>"
+    fi
+    if [ "$with_ctl" = yes ]; then
+        ctlfs="    <filesystem type='mount' accessmode='squash'>
+      <source dir='$ctl'/>
+      <target dir='ctl'/>
+    </filesystem>"
+    fi
+    cat <<EOF
+<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
+  <name>$dname</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>$PFS_E2E_KERNEL</kernel>
+    <initrd>$PFS_E2E_INITRD</initrd>
+    <cmdline>$append</cmdline>
+  </os>
+  <features>
+    <acpi/>
+  </features>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>destroy</on_reboot>
+  <on_crash>destroy</on_crash>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <filesystem type='mount' accessmode='passthrough'>
+      <driver type='proxy'/>
+      <source dir='$source'/>
+      <target dir='share'/>
+    </filesystem>
+$ctlfs
+    <serial type='file'>
+      <source path='$run/console-$dname.log'/>
+    </serial>
+    <memballoon model='none'/>
+  </devices>
+$cmdline
+</domain>
+EOF
+}
+
+
+# Start libvirtd and wait until it answers; sets libvirtd_pid. Polls for
+# its socket, not with virsh (recipe pitfall 17); 'domcapabilities' then
+# waits for its probe of QEMU (cached after the first start), which
+# would otherwise be counted in the first 'define'.
+start_libvirtd() {
+    rm -f /run/libvirt/libvirt-sock
+    libvirtd --pid-file "$state/libvirtd.pid" >> "$state/libvirtd.log" 2>&1 &
+    libvirtd_pid=$!
+    for _ in $(seq 600); do
+        if [ -S /run/libvirt/libvirt-sock ]; then
+            virsh -c "$uri" domcapabilities --virttype qemu --arch x86_64 --machine pc \
+                --emulatorbin /usr/bin/qemu-system-x86_64 >/dev/null 2>&1
+            return
+        fi
+        kill -0 "$libvirtd_pid" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
+
+stop_libvirtd() {
+    kill -TERM "$libvirtd_pid" 2>/dev/null || true
+    for _ in $(seq 150); do
+        kill -0 "$libvirtd_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$libvirtd_pid" 2>/dev/null; then
+        return 1
+    fi
+    wait "$libvirtd_pid" 2>/dev/null || true
+}
+
+inner() {
+    tmp=$PFS_E2E_INNER_TMP
+    local quiet=$PFS_E2E_QUIET
+    state=$tmp/state
+    local host=$tmp/host
+    run=$tmp/run
+    local export=$host/export sentinel=$host/sentinel.txt
+    ctl=$run/ctl
+    mkdir -m 0755 "$state" "$host" "$export" "$run"
+    mkdir -m 0700 "$ctl"
+    chown "$qemu_user:" "$ctl"
+
+    local sysconfdir localstatedir rundir logdir
+    sysconfdir=$(config_value PFS_SYSCONFDIR)
+    localstatedir=$(config_value PFS_LOCALSTATEDIR)
+    rundir=$localstatedir/run/virt-proxyfs/libvirt
+    logdir=$localstatedir/log/virt-proxyfs/libvirt
+
+    # libvirt's directories, then ours (the hook creates what it needs)
+    private_dirs bind /etc/libvirt /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt
+    private_dirs overlay "$localstatedir/run/virt-proxyfs" "$localstatedir/log/virt-proxyfs" \
+        "$sysconfdir/virt-proxyfs"
+    mkdir -p "$sysconfdir/virt-proxyfs"
+    cat > "$sysconfdir/virt-proxyfs/qemu.conf" <<EOF
+# libvirt-e2e.sh: the helper of the build tree; QEMU's user comes from
+# libvirt's qemu.conf
+helper = "$helper"
+EOF
+    # libvirt's, as the recipe has it; the lists also exercise the hook's
+    # lenient reading of libvirt's file
+    cat > /etc/libvirt/qemu.conf <<EOF
+user = "$qemu_user"
+group = "$qemu_user"
+security_driver = "none"
+stdio_handler = "file"
+namespaces = [ ]
+cgroup_controllers = [ ]
+remember_owner = 0
+EOF
+    mkdir -p /etc/libvirt/hooks/qemu.d
+    install -m 0755 "$hook" /etc/libvirt/hooks/qemu.d/virt-proxyfs
+
+    # the guest's world: the sentinel, decoys, symlinks out of the export
+    local token before
+    token=PFS-SENTINEL-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+    printf '%s host secret\n' "$token" > "$sentinel"
+    chmod 0644 "$sentinel"
+    before=$(stat -c '%F %a %u %g %s %Y' "$sentinel"; sha256sum < "$sentinel")
+    printf 'PFS-DECOY relative\n' > "$export/sentinel.txt"
+    mkdir -p "$export$host"
+    printf 'PFS-DECOY absolute\n' > "$export$sentinel"
+    mkdir "$export/hostlinks"
+    ln -s "$sentinel" "$export/hostlinks/abs"
+    ln -s ../../sentinel.txt "$export/hostlinks/rel"
+    ln -s "$host" "$export/hostlinks/dir"
+    printf 'sentinel_path=%s\nagent=1\n' "$sentinel" > "$ctl/params"
+    chown "$qemu_user:" "$ctl/params"
+
+    # shellcheck source=/dev/null
+    . "$outdir/kit.env"
+    append="$PFS_E2E_APPEND pfs.mounts=share:/mnt/share,ctl:/mnt/ctl pfs.suite=$suite"
+    domain_xml "$name" "$export" yes > "$run/$name.xml"
+    domain_xml "$badname" "$host/no-such-dir" no > "$run/$badname.xml"
+    domain_xml "$noqemu" "$export" no -no-such-option > "$run/$noqemu.xml"
+    : > "$run/console-$name.log"
+    chown "$qemu_user:" "$run/console-$name.log"
+
+    # libvirtd, without systemd
+    local t ok=1
+    t=$(now)
+    start_libvirtd && ok=0
+    check "libvirtd starts with the hook installed ($(since "$t") s)" $ok \
+        "$(tail -n 5 "$state/libvirtd.log" 2>/dev/null)"
+    if [ $ok != 0 ]; then
+        return 1
+    fi
+
+    # define, and what the hook will read
+    local out alias socket
+    t=$(now)
+    ok=0
+    out=$("$tool" define "$run/$name.xml" --connect "$uri" 2>&1) || ok=1
+    local info=
+    if [ $ok = 0 ]; then
+        info=$(virsh -c "$uri" dumpxml "$name" | "$python" -c '
+import sys, xml.etree.ElementTree as ET
+ns = {"pfs": "https://virt-proxyfs.org/xmlns/libvirt/1"}
+shares = ET.parse(sys.stdin).getroot().findall("./metadata/pfs:proxyfs/pfs:share", ns)
+for s in shares:
+    print(s.get("alias"), s.get("socket"), s.get("target"), s.get("readonly"))
+') || ok=1
+        read -r alias socket _ _ <<< "$info"
+        [ "$(printf '%s\n' "$info" | wc -l)" = 1 ] || ok=1
+        [ "${socket:-}" = "$rundir/$name/$alias.sock" ] || ok=1
+    fi
+    check "virt-proxyfs define ($(since "$t") s): one share, socket in the hook's directory" $ok \
+        "$out" "metadata: $info" "expected socket $rundir/$name/${alias:-?}.sock"
+    [ $ok = 0 ] || return 1
+    local sockdir=$rundir/$name
+
+    # the run: the watcher records identities, answers swap requests
+    "$python" "$here/libvirt-e2e-watch.py" ${quiet:+--quiet} \
+        --ctl "$ctl" --export "$export" --sentinel "$sentinel" \
+        --console "$run/console-$name.log" \
+        --qemu-pidfile "/run/libvirt/qemu/$name.pid" \
+        --helper-pidfile "$sockdir/$alias.pid" \
+        --socket-dir "$sockdir" --socket "$socket" \
+        --stop-file "$run/stop" --summary "$run/summary.json" &
+    local watcher=$!
+
+    local t_start start_s
+    t_start=$(now)
+    ok=0
+    out=$(virsh -c "$uri" start "$name" 2>&1) || ok=1
+    start_s=$(since "$t_start")
+    check "virsh start ($start_s s)" $ok "$out"
+
+    # libvirtd goes away and comes back while the guest works: the
+    # helpers do not depend on it, and the share must keep working
+    local console=$run/console-$name.log
+    if [ $ok = 0 ]; then
+        local hpid1='' hpid2='' rst=1 rstate=''
+        for _ in $(seq 600); do
+            grep -aq 'PFS-INFO section-root' "$console" && break
+            sleep 0.1
+        done
+        t=$(now)
+        hpid1=$(cat "$sockdir/$alias.pid" 2>/dev/null || true)
+        if stop_libvirtd && start_libvirtd; then
+            rstate=$(virsh -c "$uri" domstate "$name" 2>&1 | head -n 1 || true)
+            hpid2=$(cat "$sockdir/$alias.pid" 2>/dev/null || true)
+            if [ "$rstate" = running ] && [ -n "$hpid1" ] && [ "$hpid1" = "$hpid2" ] &&
+                kill -0 "$hpid1" 2>/dev/null; then
+                rst=0
+            fi
+        fi
+        check "libvirtd restarted while the guest ran ($(since "$t") s): domain running, helper $hpid1 kept" \
+            $rst "domain state '$rstate', helper pid before '$hpid1', after '$hpid2'" \
+            "$(tail -n 5 "$state/libvirtd.log")"
+    fi
+
+    local st='' wall
+    if [ $ok = 0 ]; then
+        for _ in $(seq $((timeout * 4))); do
+            st=$(virsh -c "$uri" domstate "$name" 2>/dev/null | head -n 1 || true)
+            [ "$st" = "shut off" ] && break
+            sleep 0.25
+        done
+    fi
+    wall=$(since "$t_start")
+    if [ $ok = 0 ] && [ "$st" != "shut off" ]; then
+        virsh -c "$uri" destroy "$name" >/dev/null 2>&1 || true
+    fi
+    touch "$run/stop"
+    wait "$watcher" || true
+
+    # the guest's verdict (through the restart)
+    local results
+    results=$(grep -ac 'PFS-RESULT ' "$console" || true)
+    if grep -aq 'PFS-DONE ok' "$console"; then
+        check "guest suite $suite: $results results ok, shut off after $wall s" 0
+    else
+        check "guest suite $suite (state '$st' after $wall s)" 1 \
+            "$(grep -a 'PFS-RESULT [^ ]* fail' "$console" | sed 's/^.*PFS-RESULT/PFS-RESULT/')" \
+            "$(tail -n 15 "$console")" \
+            "$(tail -n 15 "/var/log/libvirt/qemu/$name.log" 2>/dev/null)"
+    fi
+
+    # what the guest did, seen from the host
+    ok=0
+    out=
+    if [ -f "$ctl/manifest.txt" ]; then
+        out=$("$python" "$here/check-host.py" --quiet "$export" "$ctl/manifest.txt" 2>&1) || ok=1
+    else
+        ok=1
+        out="the guest left no manifest"
+    fi
+    check "check-host.py: owners, modes, contents as the guest set them" $ok "$out"
+
+    # containment
+    local after leaks extra
+    ok=0
+    after=$(stat -c '%F %a %u %g %s %Y' "$sentinel" 2>&1; sha256sum < "$sentinel" 2>&1)
+    [ "$before" = "$after" ] || ok=1
+    leaks=$(grep -rlaF -D skip "$token" "$run" "$export" "/var/log/libvirt" 2>/dev/null || true)
+    [ -z "$leaks" ] || ok=1
+    extra=$(cd "$host" && find . -mindepth 1 -maxdepth 1 ! -name export ! -name sentinel.txt)
+    [ -z "$extra" ] || ok=1
+    check "containment: sentinel unchanged, its secret nowhere, nothing next to the export" $ok \
+        "sentinel before: $before" "after: $after" "leaks: $leaks" "new: $extra"
+
+    # identities, the socket directory, recorded while the guest ran
+    out=$("$python" - "$run/summary.json" "$(id -u "$qemu_user")" "$(id -u virt-proxyfs)" <<'EOF'
+import json, sys
+s = json.load(open(sys.argv[1]))
+qemu_uid, helper_uid = sys.argv[2], sys.argv[3]
+h = s.get("helper_status", {})
+q = s.get("qemu_status", {})
+d = s.get("socket_dir", {})
+res = {"qemu": [], "helper": [], "socket": []}
+if not q:
+    res["qemu"].append("no QEMU status recorded")
+else:
+    if q.get("Uid", "").split() != [qemu_uid] * 4:
+        res["qemu"].append("QEMU Uid %r" % q.get("Uid"))
+    if q.get("CapEff") != "0000000000000000":
+        res["qemu"].append("QEMU CapEff %r" % q.get("CapEff"))
+if not h:
+    res["helper"].append("no helper status recorded")
+else:
+    if h.get("Uid", "").split() != [helper_uid] * 4:
+        res["helper"].append("helper Uid %r" % h.get("Uid"))
+    for key, want in (("CapBnd", "0000000000000000"), ("CapInh", "0000000000000000"),
+                      ("CapAmb", "0000000000000000"), ("NoNewPrivs", "1"),
+                      ("Seccomp", "2"), ("Groups", "")):
+        if h.get(key) != want:
+            res["helper"].append("helper %s=%r" % (key, h.get(key)))
+if not d:
+    res["socket"].append("no socket directory recorded")
+else:
+    if d.get("mode") != "0700" or str(d.get("uid")) != qemu_uid:
+        res["socket"].append("socket directory %r" % d)
+    if s.get("socket_left"):
+        res["socket"].append("the socket path is still there: QEMU did not connect")
+for key in ("qemu", "helper", "socket"):
+    print("%s %s" % (key, "; ".join(res[key]) or "ok"))
+print("detail helper uid %s CapEff %s CapBnd %s Seccomp %s; QEMU uid %s CapEff %s"
+      % (h.get("Uid", "?").split()[0], h.get("CapEff"), h.get("CapBnd"), h.get("Seccomp"),
+         q.get("Uid", "?").split()[0], q.get("CapEff")))
+EOF
+) || out="qemu summary unreadable
+helper summary unreadable
+socket summary unreadable"
+    local line
+    line=$(sed -n 's/^qemu //p' <<< "$out")
+    check "QEMU ran as $qemu_user without capabilities" "$([ "$line" = ok ] && echo 0 || echo 1)" "$line"
+    line=$(sed -n 's/^helper //p' <<< "$out")
+    check "the helper served confined (virt-proxyfs, no capability bound, no_new_privs, seccomp)" \
+        "$([ "$line" = ok ] && echo 0 || echo 1)" "$line"
+    line=$(sed -n 's/^socket //p' <<< "$out")
+    check "socket directory 0700 owned by $qemu_user, socket taken by QEMU" \
+        "$([ "$line" = ok ] && echo 0 || echo 1)" "$line"
+    say "$(sed -n 's/^detail //p' <<< "$out")"
+
+    # the helper's own account: it served, and saw QEMU go
+    local hlog=$logdir/$name-$alias.log requests
+    requests=$(sed -n 's/.*client disconnected after \([0-9]*\) requests.*/\1/p' "$hlog" 2>/dev/null | tail -n 1 || true)
+    ok=0
+    grep -q "serving '" "$hlog" 2>/dev/null || ok=1
+    [ "${requests:-0}" -gt 0 ] || ok=1
+    check "the helper served ${requests:-0} requests and exited when QEMU did" $ok \
+        "$(tail -n 5 "$hlog" 2>/dev/null)"
+
+    # release: the hook removed the socket directory; no helper runs
+    ok=1
+    for _ in $(seq 100); do
+        if [ ! -e "$sockdir" ] && ! pgrep -f "virt-proxyfs-helper.*$sockdir" >/dev/null; then
+            ok=0
+            break
+        fi
+        sleep 0.1
+    done
+    check "the hook removed $sockdir at release; no helper left" $ok \
+        "$(ls -la "$sockdir" 2>&1)" "$(pgrep -af virt-proxyfs-helper)"
+
+    # a share whose source does not exist: the start fails with the
+    # helper's reason, and nothing is left behind
+    ok=0
+    out=$("$tool" define "$run/$badname.xml" --connect "$uri" 2>&1) || ok=1
+    local err=
+    if [ $ok = 0 ]; then
+        if err=$(virsh -c "$uri" start "$badname" 2>&1); then
+            ok=1
+        fi
+        case $err in
+            *"filesystem 'share' could not start"*"$host/no-such-dir"*) ;;
+            *) ok=1 ;;
+        esac
+        [ "$(virsh -c "$uri" domstate "$badname" 2>&1 | head -n 1)" = "shut off" ] || ok=1
+    fi
+    [ ! -e "$rundir/$badname" ] || ok=1
+    ! pgrep -f virt-proxyfs-helper >/dev/null || ok=1
+    check "a share without source: virsh start fails with the helper's reason, nothing left" $ok \
+        "$out" "virsh start: $err" "$(ls -la "$rundir" 2>&1)" "$(pgrep -af virt-proxyfs-helper)"
+    say "virsh start of $badname said: $err"
+
+    # QEMU that never connects (it refuses its command line): the start
+    # fails after the hook, and at release the hook stops the helper
+    # that still waits, which removes its socket
+    ok=0
+    out=$("$tool" define "$run/$noqemu.xml" --connect "$uri" 2>&1) || ok=1
+    err=
+    if [ $ok = 0 ]; then
+        if err=$(virsh -c "$uri" start "$noqemu" 2>&1); then
+            ok=1
+        fi
+        case $err in
+            *no-such-option*) ;;
+            *) ok=1 ;;
+        esac
+    fi
+    local nlog=$logdir/$noqemu-$alias.log
+    grep -q "waiting for a connection" "$nlog" 2>/dev/null || ok=1
+    grep -q "stopped by signal 15 before a client connected" "$nlog" 2>/dev/null || ok=1
+    [ ! -e "$rundir/$noqemu" ] || ok=1
+    ! pgrep -f virt-proxyfs-helper >/dev/null || ok=1
+    check "QEMU never connects: the start fails, the hook stops the waiting helper, nothing left" $ok \
+        "$out" "virsh start: $err" "helper log: $(cat "$nlog" 2>&1)" "$(ls -la "$rundir" 2>&1)" \
+        "$(pgrep -af virt-proxyfs-helper)"
+
+    # libvirtd goes; then nothing but us runs in the namespace
+    t=$(now)
+    ok=0
+    stop_libvirtd || ok=1
+    local left
+    # (the subshell of $(...) is a copy of us)
+    left=$(ps -eo pid=,args= | awk '$1 != 1 && $2 != "ps" && $2 != "awk" && !/libvirt-e2e.sh --inner/' || true)
+    [ -z "$left" ] || ok=1
+    check "libvirtd stopped ($(since "$t") s); no libvirtd, QEMU or helper left" $ok "$left"
+
+    say "virsh start ${start_s} s; start to shut off ${wall} s"
+    [ "$failures" = 0 ]
+}
+
+if [ "${1:-}" = --inner ]; then
+    inner
+    exit $?
+fi
+
+keep=0
+quiet=
+while [ $# -gt 0 ]; do
+    case $1 in
+        --keep) keep=1; shift ;;
+        --quiet) quiet=1; shift ;;
+        *) echo "usage: libvirt-e2e.sh [--keep] [--quiet]" >&2; exit 2 ;;
+    esac
+done
+tmp=
+outer "$keep" "$quiet"
