@@ -36,25 +36,10 @@ def read_pid(path):
 
 
 def show(console, offset, quiet, summary):
-    try:
-        with open(console, "rb") as f:
-            f.seek(offset)
-            data = f.read()
-    except OSError:
-        return offset
-    cut = data.rfind(b"\n") + 1
-    for raw in data[:cut].splitlines():
-        line = raw.decode("utf-8", "replace")
-        at = line.find("PFS-")
-        if at < 0:
-            continue
-        line = line[at:]
-        if line.startswith("PFS-DONE"):
-            summary["done_line"] = line
-        if not quiet or line.startswith(("PFS-DONE", "PFS-INFO")) or " fail " in line:
-            sys.stdout.write("guest: %s\n" % line)
-            sys.stdout.flush()
-    return offset + cut
+    offset, done = launch.follow_console(console, offset, quiet)
+    if done:
+        summary["done_line"] = done
+    return offset
 
 
 def snapshot(args, summary):

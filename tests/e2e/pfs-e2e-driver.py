@@ -148,25 +148,10 @@ class Watcher(threading.Thread):
         self.show(offset)
 
     def show(self, offset):
-        try:
-            with open(self.console, "rb") as f:
-                f.seek(offset)
-                data = f.read()
-        except OSError:
-            return offset
-        cut = data.rfind(b"\n") + 1
-        for raw in data[:cut].splitlines():
-            line = raw.decode("utf-8", "replace")
-            at = line.find("PFS-")
-            if at < 0:
-                continue
-            line = line[at:]
-            if line.startswith("PFS-DONE"):
-                self.done_line = line
-            if not self.quiet or line.startswith(("PFS-DONE", "PFS-INFO")) or " fail " in line:
-                sys.stdout.write("guest: %s\n" % line)
-                sys.stdout.flush()
-        return offset + cut
+        offset, done = launch.follow_console(self.console, offset, self.quiet)
+        if done:
+            self.done_line = done
+        return offset
 
 
 def main(argv):

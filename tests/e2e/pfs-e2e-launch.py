@@ -33,6 +33,38 @@ def log(msg):
     sys.stdout.flush()
 
 
+def guest_line(raw, quiet):
+    """The guest's PFS- line in RAW (console bytes), or None; shows it
+    (only failures, PFS-INFO and PFS-DONE when QUIET)."""
+    line = raw.decode("utf-8", "replace").rstrip("\r\n")
+    at = line.find("PFS-")
+    if at < 0:
+        return None
+    line = line[at:]
+    if not quiet or line.startswith(("PFS-DONE", "PFS-INFO")) or " fail " in line:
+        sys.stdout.write("guest: %s\n" % line)
+        sys.stdout.flush()
+    return line
+
+
+def follow_console(path, offset, quiet):
+    """Shows the guest lines added to the console file PATH after OFFSET;
+    returns the new offset and the PFS-DONE line if one came."""
+    done = None
+    try:
+        with open(path, "rb") as f:
+            f.seek(offset)
+            data = f.read()
+    except OSError:
+        return offset, None
+    cut = data.rfind(b"\n") + 1
+    for raw in data[:cut].splitlines():
+        line = guest_line(raw, quiet)
+        if line and line.startswith("PFS-DONE"):
+            done = line
+    return offset + cut, done
+
+
 def proc_status(pid, keys):
     """The given fields of /proc/PID/status, or {} when it is gone."""
     found = {}
@@ -131,17 +163,9 @@ class Console(threading.Thread):
                     self.first_byte = time.monotonic()
                 out.write(raw)
                 out.flush()
-                line = raw.decode("utf-8", "replace").rstrip("\r\n")
-                at = line.find("PFS-")
-                if at < 0:
-                    continue
-                line = line[at:]
-                if line.startswith("PFS-DONE"):
+                line = guest_line(raw, self.quiet)
+                if line and line.startswith("PFS-DONE"):
                     self.done_line = line
-                if not self.quiet or line.startswith(("PFS-DONE", "PFS-INFO")) \
-                        or " fail " in line:
-                    sys.stdout.write("guest: %s\n" % line)
-                    sys.stdout.flush()
 
 
 def stop_process(proc, name, grace):
