@@ -137,11 +137,14 @@ class Watcher(threading.Thread):
     def run(self):
         offset = 0
         while not self.stop.is_set():
-            if not self.helper_status and self.pid("fs0.pid"):
-                self.helper_status = launch.proc_status(self.pid("fs0.pid"), STATUS_KEYS)
-            if not self.qemu_status and self.pid("qemu.pid"):
-                # after the exec: QEMU has opened its console
-                if os.path.getsize(self.console) > 0:
+            # Once QEMU has written to its console it has long been
+            # exec'ed, and the helper, which the driver waits for before
+            # starting QEMU, is confined: earlier, its pid file may name a
+            # process still setting up (or a wrapper about to exec it).
+            if os.path.exists(self.console) and os.path.getsize(self.console) > 0:
+                if not self.helper_status and self.pid("fs0.pid"):
+                    self.helper_status = launch.proc_status(self.pid("fs0.pid"), STATUS_KEYS)
+                if not self.qemu_status and self.pid("qemu.pid"):
                     self.qemu_status = launch.proc_status(self.pid("qemu.pid"), STATUS_KEYS)
             offset = self.show(offset)
             time.sleep(0.05)
