@@ -127,3 +127,14 @@ pfsTestExportCheckSentinel(pfsTestExport *exp)
         fail();
     }
 }
+
+
+ino_t
+pfsTestExportSentinelIno(pfsTestExport *exp)
+{
+    g_autofree char *p = g_build_filename(exp->outside, "sentinel", NULL);
+    struct stat st;
+
+    assert_int_equal(lstat(p, &st), 0);
+    return st.st_ino;
+}

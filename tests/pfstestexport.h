@@ -6,6 +6,8 @@
 
 #include "pfsinternal.h"
 
+#include <sys/types.h>
+
 #include "pfstestclient.h"
 
 typedef struct _pfsTestExport pfsTestExport;
@@ -34,6 +36,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(pfsTestExport, pfsTestExportFree);
 
 /* A path inside the export (host view). */
 char *pfsTestExportPath(pfsTestExport *exp, const char *rel);
+
+/* The inode number of the outside sentinel, to recognise it in replies. */
+ino_t pfsTestExportSentinelIno(pfsTestExport *exp);
 
 /* Assert that the outside sentinel is untouched: content, mode, owner,
  * times and xattrs as created. */

@@ -186,17 +186,6 @@ hostStat(pfsTestExport *exp, const char *rel, struct stat *st)
 }
 
 
-static ino_t
-sentinelIno(pfsTestExport *exp)
-{
-    g_autofree char *p = g_build_filename(exp->outside, "sentinel", NULL);
-    struct stat st;
-
-    assert_int_equal(lstat(p, &st), 0);
-    return st.st_ino;
-}
-
-
 static void
 assertSameInode(const struct stat *got, const struct stat *want)
 {
@@ -338,7 +327,7 @@ testDotDotOutOfSubmount(void **state)
 {
     mountedExport *m = *state;
     pfsTestHelper *h = m->exp->helper;
-    ino_t sino = sentinelIno(m->exp);
+    ino_t sino = pfsTestExportSentinelIno(m->exp);
     struct stat root, sub, st;
     int fd = -1;
     int32_t r;
@@ -468,7 +457,7 @@ testMagicLinksInMountedProc(void **state)
     g_autofree char *hostSentinel = g_build_filename(m->exp->outside, "sentinel", NULL);
     g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
     g_autofree char *viaFd = NULL;
-    ino_t sino = sentinelIno(m->exp);
+    ino_t sino = pfsTestExportSentinelIno(m->exp);
     struct stat st;
     int sfd;
     size_t i;

@@ -123,17 +123,6 @@ teardownExport(void **state)
 }
 
 
-static ino_t
-sentinelIno(pfsTestExport *exp)
-{
-    g_autofree char *p = g_build_filename(exp->outside, "sentinel", NULL);
-    struct stat st;
-
-    assert_int_equal(lstat(p, &st), 0);
-    return st.st_ino;
-}
-
-
 /* The result of each request is checked where it could show a breach
  * (an fd or a stat of the sentinel); every request's side effects are
  * checked on the sentinel after each one. */
@@ -142,7 +131,7 @@ testLookups(void **state)
 {
     pfsTestExport *exp = EXP(state);
     g_autoptr(GPtrArray) paths = escapePaths(exp);
-    ino_t ino = sentinelIno(exp);
+    ino_t ino = pfsTestExportSentinelIno(exp);
     size_t i;
 
     for (i = 0; i < paths->len; i++) {
@@ -304,7 +293,7 @@ testRenameRace(void **state)
     g_autofree char *inner = pfsTestExportPath(exp, "race/d");
     raceSwapper sw = { 0 };
     pthread_t thread;
-    ino_t ino = sentinelIno(exp);
+    ino_t ino = pfsTestExportSentinelIno(exp);
     gint64 deadline;
     unsigned long requests = 0;
 
