@@ -92,6 +92,7 @@ testHelpAndVersion(void **state)
     static const char *const options[] = {
         "--path", "--fd", "--socket", "--uid", "--gid", "--nodaemon",
         "--readonly", "--allow-device-nodes", "--log-level", "--version",
+        "--busy-poll",
     };
     size_t i;
 
@@ -129,6 +130,9 @@ testUsageErrors(void **state)
         { { "-p", dir, "-f", "3", "--log-level", "loud", NULL }, "unknown log level 'loud'" },
         { { "-p", dir, "-f", "3", "--bogus", NULL }, "--bogus" },
         { { "-p", dir, "-f", "3", "extra", NULL }, "unexpected argument 'extra'" },
+        { { "-p", dir, "-f", "3", "--busy-poll", "soon", NULL }, "invalid busy-poll time 'soon'" },
+        { { "-p", dir, "-f", "3", "--busy-poll", "-1", NULL }, "invalid busy-poll time '-1'" },
+        { { "-p", dir, "-f", "3", "--busy-poll", "1001", NULL }, "from 0 to 1000" },
     };
     size_t i;
 
@@ -526,6 +530,79 @@ logOfOneRequest(const char *const *extra)
 }
 
 
+/* The scheduler state of @pid: 'R', 'S', ... */
+static char
+processState(pid_t pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
+    g_autofree char *stat = pfsTestReadFile(path);
+    char *end;
+
+    assert_non_null(stat);
+    /* "PID (COMM) STATE ...": COMM may hold anything, even ") " */
+    end = strrchr(stat, ')');
+    assert_non_null(end);
+    return end[2];
+}
+
+
+/* --busy-poll: requests are served whether they come during the poll,
+ * split across it, or after it; the poll ends by itself (the helper
+ * sleeps when nobody asks), and an EOF during it ends the helper cleanly. */
+static void
+testBusyPoll(void **state)
+{
+    static const char *const extra[] = { "--busy-poll=1000", NULL };
+    g_autoptr(pfsTestExport) exp = pfsTestExportNew(NULL, extra);
+    pfsTestHelper *h = exp->helper;
+    static pfsTestMsg msg;
+    uint8_t header[PFS_PROXY_HEADER_SIZE];
+    uint32_t type;
+    struct stat st;
+    int i;
+    int status;
+
+    pfsTestWriteFile(exp->root, "file", "x");
+
+    /* back to back: each request arrives while the helper polls */
+    for (i = 0; i < 200; i++)
+        assert_int_equal(pfsTestLstat(h, "/file", &st), 0);
+    assert_int_equal(st.st_size, 1);
+
+    /* a request whose bytes arrive in pieces, during the poll and after */
+    pfsTestMsgBuild(&msg, PFS_PROXY_T_LSTAT, "p", "/file");
+    assert_int_equal(pfsTestSendRaw(h, msg.buf, 3), 0);
+    g_usleep(300);
+    assert_int_equal(pfsTestSendRaw(h, msg.buf + 3, 7), 0);
+    g_usleep(3000);
+    assert_int_equal(pfsTestSendRaw(h, msg.buf + 10, msg.len - 10), 0);
+    assert_int_equal(recv(h->sock, header, sizeof(header), MSG_WAITALL),
+                     sizeof(header));
+    memcpy(&type, header, sizeof(type));
+    assert_int_equal(type, PFS_PROXY_T_SUCCESS);
+    /* the reply's payload: the same stat as before */
+    {
+        uint32_t size;
+        g_autofree uint8_t *payload = NULL;
+
+        memcpy(&size, header + 4, sizeof(size));
+        assert_true(size > 0 && size <= PFS_PROXY_MAX_PAYLOAD);
+        payload = g_malloc(size);
+        assert_int_equal(recv(h->sock, payload, size, MSG_WAITALL), size);
+    }
+
+    /* with nobody asking, the poll ends and the helper sleeps in read() */
+    for (i = 0; i < 500 && processState(h->pid) != 'S'; i++)
+        g_usleep(10 * 1000);
+    assert_int_equal(processState(h->pid), 'S');
+    assert_int_equal(pfsTestLstat(h, "/file", NULL), 0);
+
+    /* hang up while it polls: a clean end */
+    status = pfsTestExportStopHelper(exp);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+
 static void
 testLogLevels(void **state)
 {
@@ -557,6 +634,7 @@ main(void)
         cmocka_unit_test(testCapabilities),
         cmocka_unit_test(testExportCanonicalized),
         cmocka_unit_test(testLogLevels),
+        cmocka_unit_test(testBusyPoll),
     };
 
     return cmocka_run_group_tests_name("proxyfs command line", tests, NULL, NULL);

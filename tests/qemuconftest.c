@@ -55,6 +55,7 @@ testDefaults(void **state G_GNUC_UNUSED)
     assert_true(g_str_has_suffix(cfg->stateDir, "/run/virt-proxyfs/qemu"));
     assert_int_equal(cfg->shutdownTimeout, 30);
     assert_int_equal(cfg->helperStartTimeout, 10);
+    assert_int_equal(cfg->helperBusyPoll, 0);
     assert_true(g_str_has_suffix(qemuDriverConfigDefaultPath(), "/virt-proxyfs/qemu.conf"));
 }
 
@@ -77,6 +78,7 @@ testEverySetting(void **state G_GNUC_UNUSED)
         "lib_dir = \"/v\"\n"
         "shutdown_timeout = 5\n"
         "helper_start_timeout=7\r\n"
+        "helper_busy_poll = 50\n"
         "libvirt_qemu_conf = \"/lv/qemu.conf\"\n"
         "libvirt_user = \"lvuser\"\n"
         "libvirt_group = \"lvgroup\"\n");
@@ -91,6 +93,7 @@ testEverySetting(void **state G_GNUC_UNUSED)
     assert_string_equal(cfg->libDir, "/v");
     assert_int_equal(cfg->shutdownTimeout, 5);
     assert_int_equal(cfg->helperStartTimeout, 7);
+    assert_int_equal(cfg->helperBusyPoll, 50);
     assert_int_equal(cfg->uid, 65534);
     /* read, but looked up only for libvirt's hook */
     assert_string_equal(cfg->libvirtQemuConf, "/lv/qemu.conf");
@@ -108,6 +111,7 @@ testErrors(void **state G_GNUC_UNUSED)
     assertLoadError("user = \"nobody\n", "bad.conf:1: unterminated string");
     assertLoadError("user = \"nobody\" x\n", "bad.conf:1: unexpected text after the value of 'user'");
     assertLoadError("shutdown_timeout = -1\n", "must be a non-negative integer");
+    assertLoadError("helper_busy_poll = 1001\n", "helper_busy_poll must be at most 1000 microseconds");
     assertLoadError("shutdown_timeout = \"5\"\n", "must be a non-negative integer");
     assertLoadError("shutdown_timeout = 99999999999\n", "must be a non-negative integer");
     assertLoadError("just words\n", "bad.conf:1: expected 'name = value'");

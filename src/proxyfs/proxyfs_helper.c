@@ -9,6 +9,7 @@
 #include "pfsinternal.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <locale.h>
 #include <signal.h>
@@ -71,10 +72,12 @@ struct _pfsHelperOptions {
     char *user;
     char *group;
     char *readyFdStr;
+    char *busyPollStr;
     gboolean version;
 
     int fd;
     int readyFd;
+    unsigned int busyPollUs;
     uid_t socketUid;
     gid_t socketGid;
     pfsLogPriority logThreshold;
@@ -93,6 +96,7 @@ pfsHelperOptionsClear(pfsHelperOptions *opts)
     g_free(opts->user);
     g_free(opts->group);
     g_free(opts->readyFdStr);
+    g_free(opts->busyPollStr);
 }
 
 
@@ -140,6 +144,9 @@ pfsHelperParseArgs(int argc, char **argv, pfsHelperOptions *opts)
           N_("Serve as this group, by name or gid (default: the user's group)"), N_("GROUP") },
         { "ready-fd", 0, 0, G_OPTION_ARG_STRING, &opts->readyFdStr,
           N_("Write '0' to FD once serving, or '1' and the reason start-up failed"), N_("FD") },
+        { "busy-poll", 0, 0, G_OPTION_ARG_STRING, &opts->busyPollStr,
+          N_("After each reply, wait up to USEC microseconds for the next request on the CPU instead of sleeping (default 0: sleep)"),
+          N_("USEC") },
         { "log-level", 0, 0, G_OPTION_ARG_STRING, &opts->logLevel,
           N_("Least important messages to log: debug, info, warning or error (default: info)"),
           N_("LEVEL") },
@@ -191,6 +198,17 @@ pfsHelperParseArgs(int argc, char **argv, pfsHelperOptions *opts)
     if (opts->readyFdStr && pfsParseFD(opts->readyFdStr, &opts->readyFd) < 0) {
         pfsReportError(_("invalid file descriptor '%s'"), opts->readyFdStr);
         return -1;
+    }
+    if (opts->busyPollStr) {
+        guint64 usec;
+
+        if (!g_ascii_string_to_unsigned(opts->busyPollStr, 10, 0,
+                                        PFS_HELPER_BUSY_POLL_MAX_US, &usec, NULL)) {
+            pfsReportError(_("invalid busy-poll time '%s': expected microseconds from 0 to %u"),
+                           opts->busyPollStr, PFS_HELPER_BUSY_POLL_MAX_US);
+            return -1;
+        }
+        opts->busyPollUs = usec;
     }
     if (opts->readyFd >= 0 && opts->readyFd == opts->fd) {
         pfsReportError(_("--ready-fd and --fd must be different file descriptors"));
@@ -709,6 +727,11 @@ main(int argc, char **argv)
              confine ? _(" in a sandbox") : "");
 
     srv = pfsProxyServerNew(&exp, sock);
+    srv->busyPollNs = (uint64_t)opts.busyPollUs * 1000;
+    /* Start-up (options, messages, the seccomp filter) freed what it
+     * allocated, but the heap keeps those pages; serving allocates
+     * nothing, so give them back for the helper's whole life. */
+    malloc_trim(0);
     end = pfsProxyServerRun(srv);
     switch (end) {
     case PFS_PROXY_END_EOF:

@@ -25,7 +25,7 @@
 /* Allowed with any arguments. */
 static const int pfsSeccompAllowed[] = {
     /* the connection, and logging to stderr or syslog */
-    SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(writev),
+    SCMP_SYS(read), SCMP_SYS(recvfrom), SCMP_SYS(write), SCMP_SYS(writev),
     SCMP_SYS(sendto), SCMP_SYS(sendmsg), SCMP_SYS(pread64),
     SCMP_SYS(close), SCMP_SYS(getpid),
     /* the operations; the paths they take resolve inside the export */

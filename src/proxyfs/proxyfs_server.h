@@ -17,6 +17,7 @@ typedef struct _pfsProxyServer pfsProxyServer;
 struct _pfsProxyServer {
     pfsProxyExport *exp;
     int sock;
+    uint64_t busyPollNs;    /* how long to wait for a request on the CPU */
     uint64_t requests;
     size_t inLen;
     uint8_t in[PFS_PROXY_MAX_FRAME];

@@ -95,6 +95,7 @@ qemuDriverConfigLoadFile(qemuDriverConfig *cfg, const char *path)
         { "lib_dir", PFS_CONF_STRING, &cfg->libDir },
         { "shutdown_timeout", PFS_CONF_UINT, &cfg->shutdownTimeout },
         { "helper_start_timeout", PFS_CONF_UINT, &cfg->helperStartTimeout },
+        { "helper_busy_poll", PFS_CONF_UINT, &cfg->helperBusyPoll },
         { "libvirt_qemu_conf", PFS_CONF_STRING, &cfg->libvirtQemuConf },
         { "libvirt_user", PFS_CONF_STRING, &cfg->libvirtUser },
         { "libvirt_group", PFS_CONF_STRING, &cfg->libvirtGroup },
@@ -112,6 +113,12 @@ qemuDriverConfigLoadFile(qemuDriverConfig *cfg, const char *path)
         qemuDriverConfigCheckPath("lib_dir", cfg->libDir) < 0 ||
         qemuDriverConfigCheckPath("libvirt_qemu_conf", cfg->libvirtQemuConf) < 0)
         return -1;
+    /* the helper's own bound, reported here rather than at every start */
+    if (cfg->helperBusyPoll > PFS_HELPER_BUSY_POLL_MAX_US) {
+        pfsReportError(_("%s: helper_busy_poll must be at most %u microseconds"),
+                       cfg->configFile, PFS_HELPER_BUSY_POLL_MAX_US);
+        return -1;
+    }
     return 0;
 }
 

@@ -23,6 +23,7 @@ struct _qemuDriverConfig {
     char *libDir;               /* per-domain private directories (HOME) */
     unsigned int shutdownTimeout;       /* seconds for a guest to power off */
     unsigned int helperStartTimeout;    /* seconds for a helper to be ready */
+    unsigned int helperBusyPoll;        /* the helpers' --busy-poll, microseconds */
 
     /* libvirt's hook (virt-proxyfs-hook): the QEMU user of a stock
      * libvirtd, from libvirt's qemu.conf unless set here */

@@ -187,6 +187,8 @@ qemuProxyfsLaunchHelper(const qemuDriverConfig *cfg,
                          "--group", cfg->helperGroup, NULL);
     if (launch->readonly)
         pfsCmdlineAddArg(cmd, "--readonly");
+    if (cfg->helperBusyPoll > 0)
+        pfsCmdlineAddArgFormat(cmd, "--busy-poll=%u", cfg->helperBusyPoll);
     pfsCmdlinePassFD(cmd, readyWrite);
 
     attrs.setCaps = true;
