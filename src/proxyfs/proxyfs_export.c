@@ -348,25 +348,26 @@ pfsProxyPathPin(pfsProxyExport *exp, const char *path,
 /* How often a reopen refused by a special file is tried again. */
 #define PFS_REOPEN_ATTEMPTS 32
 
-/* 1 when @a and @b are the same inode, 0 when not, -errno. */
+/* 1 when @fd is the inode described by @pinned, 0 when not, -errno. */
 static int
-pfsProxySameInode(int a, int b)
+pfsProxyIsPinnedInode(int fd, const struct stat *pinned)
 {
-    struct stat sa, sb;
+    struct stat st;
 
-    if (fstat(a, &sa) < 0 || fstat(b, &sb) < 0)
+    if (fstat(fd, &st) < 0)
         return -errno;
-    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    return st.st_dev == pinned->st_dev && st.st_ino == pinned->st_ino;
 }
 
 
 /* Open (@dirfd, @path) again with @flags, never with O_TRUNC (which
  * would act before the check), and make sure that it is still the object
- * pinned as @pinned: else -EAGAIN. O_NONBLOCK: whatever was swapped in
- * cannot block us (devices cannot be opened at all: the sandbox's view
- * of the export is nodev). */
+ * pinned (whose fstat() is @pinned): else -EAGAIN. O_NONBLOCK: whatever
+ * was swapped in cannot block us (devices cannot be opened at all: the
+ * sandbox's view of the export is nodev). */
 static int
-pfsProxyReopenChecked(int pinned, int dirfd, const char *path, int flags)
+pfsProxyReopenChecked(const struct stat *pinned, int dirfd, const char *path,
+                      int flags)
 {
     int attempt;
     int same;
@@ -387,10 +388,10 @@ pfsProxyReopenChecked(int pinned, int dirfd, const char *path, int flags)
         if ((fd != -EACCES && fd != -ENXIO) || attempt == PFS_REOPEN_ATTEMPTS)
             return fd;
         now = pfsOpenat2(dirfd, path, O_PATH | (flags & O_NOFOLLOW));
-        if (now < 0 || pfsProxySameInode(now, pinned) != 1)
+        if (now < 0 || pfsProxyIsPinnedInode(now, pinned) != 1)
             return -EAGAIN;
     }
-    if ((same = pfsProxySameInode(fd, pinned)) != 1) {
+    if ((same = pfsProxyIsPinnedInode(fd, pinned)) != 1) {
         close(fd);
         return same < 0 ? same : -EAGAIN;
     }
@@ -399,7 +400,8 @@ pfsProxyReopenChecked(int pinned, int dirfd, const char *path, int flags)
 
 
 int
-pfsProxyPathReopen(pfsProxyExport *exp, int pinned, const char *path, int flags)
+pfsProxyPathReopen(pfsProxyExport *exp, int pinned, const struct stat *pinnedStat,
+                   const char *path, int flags)
 {
     PFS_AUTOCLOSE fd = -1;
     char num[16];
@@ -410,7 +412,7 @@ pfsProxyPathReopen(pfsProxyExport *exp, int pinned, const char *path, int flags)
         return fd < 0 ? -errno : g_steal_fd(&fd);
     }
 
-    if ((fd = pfsProxyReopenChecked(pinned, exp->rootfd, path, flags)) < 0)
+    if ((fd = pfsProxyReopenChecked(pinnedStat, exp->rootfd, path, flags)) < 0)
         return fd;
     if (flags & O_TRUNC) {
         /* truncate only what was checked; O_RDONLY | O_TRUNC truncates
@@ -418,7 +420,7 @@ pfsProxyPathReopen(pfsProxyExport *exp, int pinned, const char *path, int flags)
         if ((flags & O_ACCMODE) == O_RDONLY) {
             PFS_AUTOCLOSE wfd = -1;
 
-            if ((wfd = pfsProxyReopenChecked(pinned, exp->rootfd, path,
+            if ((wfd = pfsProxyReopenChecked(pinnedStat, exp->rootfd, path,
                                              O_WRONLY | (flags & O_NOFOLLOW))) < 0)
                 return wfd;
             if (ftruncate(wfd, 0) < 0)
@@ -458,7 +460,7 @@ pfsProxyPathChmodPinned(pfsProxyExport *exp, int pinned,
     if (fstat(pinned, &st) < 0)
         return -errno;
     if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
-        fd = pfsProxyReopenChecked(pinned, dirfd, name,
+        fd = pfsProxyReopenChecked(&st, dirfd, name,
                                    O_RDONLY | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
         if (fd < 0)
             return fd;

@@ -13,6 +13,7 @@
 #include "pfsinternal.h"
 
 #include <limits.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 typedef struct _pfsProxyExport pfsProxyExport;
@@ -27,6 +28,7 @@ struct _pfsProxyExport {
     bool readonly;          /* refuse every request that would change the export */
     bool allowDevices;      /* allow mknod of character and block devices */
     bool warnedSpecialFile; /* the special-file refusal was logged already */
+    bool cwdIsRoot;         /* the working directory is rootfd (xattr calls) */
     uid_t euid;             /* owner the kernel gives to what we create */
     gid_t egid;             /* group the kernel gives outside setgid dirs */
     char parentBuf[PATH_MAX + 1];
@@ -77,12 +79,16 @@ int pfsProxyPathParent(pfsProxyExport *exp, const char *path,
 int pfsProxyPathPin(pfsProxyExport *exp, const char *path,
                     bool nofollow, int extraFlags);
 
-/* Reopen the object pinned as @pinned (resolved from @path) with real
- * open flags. Unconfined, through /proc/self/fd; in the sandbox, by
- * resolving @path again and checking that it is still the same inode
- * (else -EAGAIN), opening with O_NONBLOCK so that nothing swapped in can
- * block us. Returns the fd or -errno. */
-int pfsProxyPathReopen(pfsProxyExport *exp, int pinned, const char *path, int flags);
+/* Reopen the object pinned as @pinned (resolved from @path; its fstat()
+ * is @pinnedStat) with real open flags. Unconfined, through
+ * /proc/self/fd; in the sandbox, by resolving @path again and checking
+ * that it is still the same inode (else -EAGAIN), opening with
+ * O_NONBLOCK so that nothing swapped in can block us. A caller that does
+ * not mind O_NONBLOCK on the fd asks for it and saves a fcntl(). Returns
+ * the fd or -errno. */
+int pfsProxyPathReopen(pfsProxyExport *exp, int pinned,
+                       const struct stat *pinnedStat,
+                       const char *path, int flags);
 
 /* chmod() of a pinned object, which (@dirfd, @name) resolves to: with
  * fchmodat2() where the kernel has it, else through /proc/self/fd, else

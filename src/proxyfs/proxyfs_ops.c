@@ -97,7 +97,7 @@ pfsProxyOpenExisting(pfsProxyExport *exp, const char *path, int flags,
             return pfsProxyRefuseSpecialFile(exp, st.st_mode);
         if (creating && S_ISDIR(st.st_mode))
             return -EISDIR;
-        fd = pfsProxyPathReopen(exp, pinned, path, flags);
+        fd = pfsProxyPathReopen(exp, pinned, &st, path, flags);
         if (fd != -EAGAIN)
             return fd;
     }
@@ -640,7 +640,8 @@ pfsProxyOpTruncate(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *rep
         return -EISDIR;
     if (!S_ISREG(st.st_mode))
         return -EINVAL;
-    if ((fd = pfsProxyPathReopen(exp, pinned, path.str, O_WRONLY)) < 0)
+    /* the fd is ours alone: O_NONBLOCK may stay on it */
+    if ((fd = pfsProxyPathReopen(exp, pinned, &st, path.str, O_WRONLY | O_NONBLOCK)) < 0)
         return fd;
     return ftruncate(fd, length) < 0 ? -errno : 0;
 }
@@ -751,8 +752,13 @@ pfsProxyXattrEnter(pfsProxyExport *exp, const char *path,
 
     if ((r = pfsProxyPathLookup(exp, path, where)) < 0)
         return r;
+    /* names in the root, the common case, need no fchdir() each time */
+    if (where->fd == exp->rootfd && exp->cwdIsRoot)
+        return 0;
+    exp->cwdIsRoot = false;
     if (fchdir(where->fd) < 0)
         return -errno;
+    exp->cwdIsRoot = where->fd == exp->rootfd;
     return 0;
 }
 
@@ -928,7 +934,7 @@ pfsProxyOpGetversion(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *r
         return -errno;
     if (!pfsModeIsFileOrDir(st.st_mode))
         return -ENXIO;
-    if ((fd = pfsProxyPathReopen(exp, pinned, path.str, O_RDONLY | O_NONBLOCK)) < 0)
+    if ((fd = pfsProxyPathReopen(exp, pinned, &st, path.str, O_RDONLY | O_NONBLOCK)) < 0)
         return fd;
     if (ioctl(fd, FS_IOC_GETVERSION, &version) < 0)
         return -errno;
