@@ -80,6 +80,7 @@ struct _pfsBenchOptions {
     char **helpers;
     gboolean ours;
     gboolean qemu;
+    gint busyPoll;
     char *exportDir;
     int reps;
     double seconds;
@@ -104,6 +105,7 @@ struct _pfsBenchHelperSpec {
     char *label;
     char *path;
     bool ours;           /* takes our options: --ready-fd, --unprivileged */
+    unsigned int busyPoll;  /* ours with --busy-poll=USEC, when not 0 */
 };
 
 
@@ -522,6 +524,8 @@ pfsBenchSpawn(pfsBenchRun *run,
     }
     if (spec->ours && geteuid() != 0)
         g_ptr_array_add(argv, g_strdup("--unprivileged"));
+    if (spec->busyPoll > 0)
+        g_ptr_array_add(argv, g_strdup_printf("--busy-poll=%u", spec->busyPoll));
     g_ptr_array_add(argv, NULL);
 
     /* what the QEMU driver gives the helper */
@@ -2797,6 +2801,12 @@ pfsBenchCollectHelpers(pfsBenchOptions *opts, GArray *specs)
                     PFS_BENCH_QEMU_HELPER,
                     geteuid() != 0 ? "only usable as root" : "not installed");
     }
+    if (opts->busyPoll > 0) {
+        g_autofree char *label = g_strdup_printf("poll%d", opts->busyPoll);
+
+        pfsBenchAddSpec(specs, label, PFS_BENCH_OUR_HELPER);
+        g_array_index(specs, pfsBenchHelperSpec, specs->len - 1).busyPoll = opts->busyPoll;
+    }
     return 0;
 }
 
@@ -2855,6 +2865,8 @@ pfsBenchParseArgs(int argc, char **argv, pfsBenchOptions *opts)
         { "export-dir", 0, 0, G_OPTION_ARG_FILENAME, &opts->exportDir,
           "Where to make the throwaway exports (default: $TMPDIR, /var/tmp or /tmp, "
           "the first that is not tmpfs)", "DIR" },
+        { "busy-poll", 0, 0, G_OPTION_ARG_INT, &opts->busyPoll,
+          "Also measure ours with --busy-poll=USEC (labelled pollUSEC)", "USEC" },
         { "reps", 0, 0, G_OPTION_ARG_INT, &opts->reps,
           "Repetitions, the median is reported (default 5)", "N" },
         { "seconds", 0, 0, G_OPTION_ARG_DOUBLE, &opts->seconds,
@@ -2916,6 +2928,11 @@ pfsBenchParseArgs(int argc, char **argv, pfsBenchOptions *opts)
         opts->scale < 0 || opts->startupRuns < 1) {
         fprintf(stderr, "proxyfsbench: --reps, --seconds, --depth and --startup-runs must be "
                 "positive, --count, --uid, --gid and --scale not negative\n");
+        return -1;
+    }
+    if (opts->busyPoll < 0 || opts->busyPoll > PFS_HELPER_BUSY_POLL_MAX_US) {
+        fprintf(stderr, "proxyfsbench: --busy-poll takes 0 to %d microseconds\n",
+                PFS_HELPER_BUSY_POLL_MAX_US);
         return -1;
     }
     if (opts->scale > PFS_BENCH_SCALE_MAX) {
