@@ -57,6 +57,20 @@ __asan_default_options(void)
 }
 #endif
 
+/* Start-up (options, messages, the seccomp filter) freed what it
+ * allocated, but the heap keeps those pages; serving allocates nothing,
+ * so they go back for the helper's whole life. Not with AddressSanitizer,
+ * whose allocator is not glibc's: there malloc_trim() would initialise
+ * glibc's unused one, which calls getrandom(), outside the allowlist. */
+static void
+pfsHelperTrimHeap(void)
+{
+#if !defined(__SANITIZE_ADDRESS__)
+    malloc_trim(0);
+#endif
+}
+
+
 typedef struct _pfsHelperOptions pfsHelperOptions;
 struct _pfsHelperOptions {
     char *path;
@@ -728,10 +742,7 @@ main(int argc, char **argv)
 
     srv = pfsProxyServerNew(&exp, sock);
     srv->busyPollNs = (uint64_t)opts.busyPollUs * 1000;
-    /* Start-up (options, messages, the seccomp filter) freed what it
-     * allocated, but the heap keeps those pages; serving allocates
-     * nothing, so give them back for the helper's whole life. */
-    malloc_trim(0);
+    pfsHelperTrimHeap();
     end = pfsProxyServerRun(srv);
     switch (end) {
     case PFS_PROXY_END_EOF:
