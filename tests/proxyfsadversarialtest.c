@@ -105,15 +105,18 @@ teardownExport(void **state)
 
 /* An export with a filesystem mounted inside it before the helper
  * starts, so that the mount is part of the helper's copy of the mount
- * namespace (a mount made later would never reach the sandbox). */
+ * namespace; or (@late) after, on an export that is a shared mount
+ * (these tests run in a namespace whose mounts are private), so that
+ * the mount propagates into the sandbox as a host's mount would. */
 typedef struct {
     pfsTestExport *exp;
     char *mountPoint;    /* host path of the mount, or NULL */
     char *mountError;    /* why nothing is mounted */
+    bool sharedExport;   /* the export is bind-mounted on itself, shared */
 } mountedExport;
 
 static mountedExport *
-mountedExportNew(const char *fstype, const char *name)
+mountedExportNew(const char *fstype, const char *name, bool late)
 {
     mountedExport *m = g_new0(mountedExport, 1);
     pfsTestExport *exp = pfsTestExportCreate();
@@ -125,15 +128,34 @@ mountedExportNew(const char *fstype, const char *name)
         fprintf(stderr, "mkdir %s: %s\n", mnt, g_strerror(errno));
         abort();
     }
-    if (geteuid() != 0)
+    if (geteuid() != 0) {
         m->mountError = g_strdup("mounting needs root");
-    else if (mount(fstype, mnt, fstype, 0, NULL) < 0)
+        pfsTestExportStartHelper(exp, NULL, NULL);
+        return m;
+    }
+    if (late) {
+        if (mount(exp->root, exp->root, NULL, MS_BIND, NULL) < 0 ||
+            (m->sharedExport = true,
+             mount(NULL, exp->root, NULL, MS_SHARED, NULL) < 0)) {
+            fprintf(stderr, "cannot make %s a shared mount: %s\n",
+                    exp->root, g_strerror(errno));
+            abort();
+        }
+        pfsTestExportStartHelper(exp, NULL, NULL);
+        /* the first reply: the sandbox is set up */
+        if (pfsTestLstat(exp->helper, "/", NULL) != 0) {
+            fprintf(stderr, "the helper does not answer\n");
+            abort();
+        }
+    }
+    if (mount(fstype, mnt, fstype, 0, NULL) < 0)
         m->mountError = g_strdup_printf("cannot mount %s on %s: %s",
                                         fstype, mnt, g_strerror(errno));
     else
         m->mountPoint = g_steal_pointer(&mnt);
 
-    pfsTestExportStartHelper(exp, NULL, NULL);
+    if (!late)
+        pfsTestExportStartHelper(exp, NULL, NULL);
     return m;
 }
 
@@ -141,7 +163,7 @@ mountedExportNew(const char *fstype, const char *name)
 static int
 setupTmpfsExport(void **state)
 {
-    *state = mountedExportNew("tmpfs", "sub");
+    *state = mountedExportNew("tmpfs", "sub", false);
     return 0;
 }
 
@@ -149,7 +171,15 @@ setupTmpfsExport(void **state)
 static int
 setupProcExport(void **state)
 {
-    *state = mountedExportNew("proc", "procmnt");
+    *state = mountedExportNew("proc", "procmnt", false);
+    return 0;
+}
+
+
+static int
+setupLateProcExport(void **state)
+{
+    *state = mountedExportNew("proc", "procmnt", true);
     return 0;
 }
 
@@ -163,6 +193,10 @@ teardownMountedExport(void **state)
     /* unmounted first: the tree is removed without crossing mounts */
     if (m->mountPoint && umount2(m->mountPoint, MNT_DETACH) < 0) {
         print_error("umount %s: %s\n", m->mountPoint, g_strerror(errno));
+        ret = -1;
+    }
+    if (m->sharedExport && umount2(m->exp->root, MNT_DETACH) < 0) {
+        print_error("umount %s: %s\n", m->exp->root, g_strerror(errno));
         ret = -1;
     }
     if (ret == 0)
@@ -443,12 +477,17 @@ isMagicLinkRefusal(int32_t r)
 
 
 /* A6 (robust): a real proc mounted at export/procmnt before the helper
- * started, so the sandboxed helper really has it. Paths through the
+ * started, or after it (propagated into the sandbox, as a host's mount
+ * of proc in a chroot inside an export would be: that is why even the
+ * sandbox, whose root is the export, resolves with openat2 and
+ * RESOLVE_NO_MAGICLINKS rather than with plain *at calls), so the
+ * sandboxed helper really has it. Paths through the
  * /proc/<pid>/root magic links of init, of the helper itself (through
- * "self", "thread-self" and its pid) and of the test, and through an fd
- * of ours to the sentinel, must all fail for lstat, open and chmod, and
- * never reach the sentinel. (lstat of the fd link itself may succeed:
- * that is the link's own inode in proc.) */
+ * "self", "thread-self" and its pid) and of the test, through an fd of
+ * ours to the sentinel, and to the helper's own binary, must all fail
+ * for lstat, open and chmod, and never reach the sentinel. (lstat of a
+ * final magic link itself may succeed: that is the link's own inode in
+ * proc.) */
 static void
 testMagicLinksInMountedProc(void **state)
 {
@@ -482,16 +521,19 @@ testMagicLinksInMountedProc(void **state)
     g_ptr_array_add(paths, g_strdup("//procmnt/1/root/"));
     g_ptr_array_add(paths, g_strdup("//procmnt/self/cwd/"));
     g_ptr_array_add(paths, g_strdup(viaFd));
+    /* the helper's own binary: chmod and chown would reach the host's */
+    g_ptr_array_add(paths, g_strdup("//procmnt/self/exe"));
 
     for (i = 0; i < paths->len; i++) {
         const char *p = g_ptr_array_index(paths, i);
+        bool finalLink = strcmp(p, viaFd) == 0 || g_str_has_suffix(p, "/exe");
         int fd = -1;
         int32_t rl, ro, rc;
 
         rl = pfsTestLstat(h, p, &st);
         assert_true(rl != PFS_TEST_CONN_FAILED);
         /* lstat of the magic link itself is the link's own inode */
-        if (rl == 0 && (strcmp(p, viaFd) != 0 || !S_ISLNK(st.st_mode) ||
+        if (rl == 0 && (!finalLink || !S_ISLNK(st.st_mode) ||
                         st.st_ino == sino)) {
             print_error("lstat '%s' succeeded: mode 0%o, inode %llu\n", p,
                         st.st_mode, (unsigned long long)st.st_ino);
@@ -1067,6 +1109,7 @@ testClientKeepsEveryFd(void **state)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setupExport, teardownExport)
 #define T_TMPFS(fn) cmocka_unit_test_setup_teardown(fn, setupTmpfsExport, teardownMountedExport)
 #define T_PROC(fn) cmocka_unit_test_setup_teardown(fn, setupProcExport, teardownMountedExport)
+#define T_LATE_PROC(fn) cmocka_unit_test_setup_teardown(fn, setupLateProcExport, teardownMountedExport)
 
 int
 main(void)
@@ -1079,6 +1122,7 @@ main(void)
         T_TMPFS(testDotDotOutOfSubmount),
         T(testDotDotFromDirFds),
         T_PROC(testMagicLinksInMountedProc),
+        T_LATE_PROC(testMagicLinksInMountedProc),
         T(testBlockDeviceNotOpened),
         T(testCreateOverSpecialFiles),
         T(testSwapWithSpecialFiles),
