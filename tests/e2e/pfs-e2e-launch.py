@@ -211,7 +211,7 @@ def wait_ready(fd, timeout):
 
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--helper", required=True)
+    p.add_argument("--helper", help="the helper (required unless --local)")
     p.add_argument("--export", required=True)
     p.add_argument("--ctl", required=True, help="control share directory")
     p.add_argument("--kernel", required=True)
@@ -238,7 +238,13 @@ def parse_args(argv):
                         "give it a moment instead")
     p.add_argument("--quiet", action="store_true",
                    help="show only failed results")
-    return p.parse_args(argv)
+    p.add_argument("--local", metavar="MODEL", default="",
+                   help="no helper: QEMU serves the share itself with "
+                        "'-fsdev local,security_model=MODEL' (for comparisons)")
+    args = p.parse_args(argv)
+    if not args.helper and not args.local:
+        p.error("the following arguments are required: --helper")
+    return args
 
 
 def run(args, summary):
@@ -248,39 +254,49 @@ def run(args, summary):
     procs = {}
     threads = {}
     try:
-        cmd = ([args.helper_wrapper] if args.helper_wrapper else []) + \
-            [args.helper, "-n", "-p", args.export,
-             "-f", str(helper_sock.fileno())]
-        if not args.no_ready_fd:
-            cmd += ["--ready-fd", str(ready_w)]
-        cmd += args.helper_arg
-        summary["helper_cmd"] = cmd
-        t0 = time.monotonic()
-        with open(args.helper_log, "wb") as hlog:
-            procs["helper"] = subprocess.Popen(
-                cmd, stdin=subprocess.DEVNULL, stdout=hlog, stderr=hlog,
-                pass_fds=(helper_sock.fileno(), ready_w))
-        helper_sock.close()
-        os.close(ready_w)
-        if args.no_ready_fd:
-            time.sleep(0.5)
-            ok = procs["helper"].poll() is None
-            reason = "the helper exited with status %s" % procs["helper"].returncode
+        if args.local:
+            # QEMU's own file server: nothing on the socketpair
+            helper_sock.close()
+            os.close(ready_w)
+            os.close(ready_r)
+            ready_r = None
+            fsdev = "local,id=fsdev0,path=%s,security_model=%s" % (
+                args.export, args.local)
         else:
-            ok, reason = wait_ready(ready_r, 20)
-        os.close(ready_r)
-        ready_r = None
-        summary["helper_ready_s"] = round(time.monotonic() - t0, 3)
-        if not ok:
-            summary["error"] = "helper did not start: " + reason
-            log(summary["error"])
-            return
-        summary["helper_status"] = proc_status(
-            procs["helper"].pid,
-            ("Uid", "Gid", "Groups", "CapInh", "CapPrm", "CapEff", "CapBnd",
-             "CapAmb", "NoNewPrivs", "Seccomp", "Threads"))
-        log("helper ready (pid %d) in %.2f s" % (procs["helper"].pid,
-                                                 summary["helper_ready_s"]))
+            cmd = ([args.helper_wrapper] if args.helper_wrapper else []) + \
+                [args.helper, "-n", "-p", args.export,
+                 "-f", str(helper_sock.fileno())]
+            if not args.no_ready_fd:
+                cmd += ["--ready-fd", str(ready_w)]
+            cmd += args.helper_arg
+            summary["helper_cmd"] = cmd
+            t0 = time.monotonic()
+            with open(args.helper_log, "wb") as hlog:
+                procs["helper"] = subprocess.Popen(
+                    cmd, stdin=subprocess.DEVNULL, stdout=hlog, stderr=hlog,
+                    pass_fds=(helper_sock.fileno(), ready_w))
+            helper_sock.close()
+            os.close(ready_w)
+            if args.no_ready_fd:
+                time.sleep(0.5)
+                ok = procs["helper"].poll() is None
+                reason = "the helper exited with status %s" % procs["helper"].returncode
+            else:
+                ok, reason = wait_ready(ready_r, 20)
+            os.close(ready_r)
+            ready_r = None
+            summary["helper_ready_s"] = round(time.monotonic() - t0, 3)
+            if not ok:
+                summary["error"] = "helper did not start: " + reason
+                log(summary["error"])
+                return
+            summary["helper_status"] = proc_status(
+                procs["helper"].pid,
+                ("Uid", "Gid", "Groups", "CapInh", "CapPrm", "CapEff", "CapBnd",
+                 "CapAmb", "NoNewPrivs", "Seccomp", "Threads"))
+            log("helper ready (pid %d) in %.2f s" % (procs["helper"].pid,
+                                                     summary["helper_ready_s"]))
+            fsdev = "proxy,id=fsdev0,sock_fd=%d" % qemu_sock.fileno()
 
         qfd = qemu_sock.fileno()
         qcmd = [args.qemu, "-machine", "pc", "-accel", "tcg", "-m", "256",
@@ -291,7 +307,7 @@ def run(args, summary):
             qcmd += ["-bios", args.bios]
         qcmd += ["-kernel", args.kernel, "-initrd", args.initrd,
                  "-append", args.append,
-                 "-fsdev", "proxy,id=fsdev0,sock_fd=%d" % qfd,
+                 "-fsdev", fsdev,
                  "-device", "virtio-9p-pci,fsdev=fsdev0,mount_tag=share",
                  "-fsdev", "local,id=fsdev1,path=%s,security_model=none" % args.ctl,
                  "-device", "virtio-9p-pci,fsdev=fsdev1,mount_tag=ctl"]
@@ -325,7 +341,8 @@ def run(args, summary):
         if console.first_byte is not None:
             summary["qemu_first_output_s"] = round(console.first_byte - t1, 3)
         # QEMU closed its end: the helper ends by itself
-        summary["helper_exit"] = stop_process(procs["helper"], "the helper", 10)
+        if not args.local:
+            summary["helper_exit"] = stop_process(procs["helper"], "the helper", 10)
     finally:
         for name in ("qemu", "helper"):
             if name in procs and summary.get(name + "_exit") is None:
@@ -357,7 +374,8 @@ def main(argv):
         with open(args.summary, "w", encoding="utf-8") as out:
             json.dump(summary, out, indent=2, sort_keys=True)
             out.write("\n")
-    ok = (summary.get("qemu_exit") == 0 and summary.get("helper_exit") == 0
+    ok = (summary.get("qemu_exit") == 0
+          and (args.local or summary.get("helper_exit") == 0)
           and "error" not in summary
           and (summary.get("done_line") or "").startswith("PFS-DONE ok"))
     log("QEMU exit %s, helper exit %s, %s, %.2f s" % (
