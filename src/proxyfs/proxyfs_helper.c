@@ -9,9 +9,9 @@
 #include "pfsinternal.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <fcntl.h>
 #include <locale.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
