@@ -157,14 +157,27 @@ qemuMonitorWaitFor(qemuMonitor *mon, bool greeting, int timeoutMs)
 }
 
 
+/* send() with MSG_NOSIGNAL: QEMU may exit at any moment (the guest powered
+ * off as the driver tears a domain down), and a write() to its closed
+ * monitor would kill the driver with SIGPIPE instead of failing. */
 static int
 qemuMonitorSend(qemuMonitor *mon, const char *name)
 {
     g_autofree char *msg = g_strdup_printf("{\"execute\": \"%s\"}\r\n", name);
+    size_t len = strlen(msg);
+    size_t done = 0;
 
-    if (pfsSafeWrite(mon->fd, msg, strlen(msg)) < 0) {
-        pfsReportSystemError(errno, _("cannot send '%s' to the QEMU monitor"), name);
-        return -1;
+    while (done < len) {
+        ssize_t r = send(mon->fd, msg + done, len - done, MSG_NOSIGNAL);
+
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            pfsReportSystemError(r < 0 ? errno : EIO,
+                                 _("cannot send '%s' to the QEMU monitor"), name);
+            return -1;
+        }
+        done += r;
     }
     return 0;
 }
