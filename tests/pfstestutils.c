@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pfserror.h"
 #include "pfstestutils.h"
 
 const char *
@@ -23,6 +24,18 @@ pfsTestEnv(const char *name)
     const char *val = getenv(name);
 
     return val && *val ? val : NULL;
+}
+
+
+void
+pfsTestAssertLastError(const char *part)
+{
+    const char *got = pfsErrorLastMessage();
+
+    if (!got || !strstr(got, part)) {
+        print_error("want an error with '%s', got '%s'\n", part, got ? got : "(none)");
+        fail();
+    }
 }
 
 

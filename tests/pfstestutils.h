@@ -38,6 +38,10 @@ const char *pfsTestEnv(const char *name);
 /* Our helper binary (PFS_TEST_HELPER). */
 const char *pfsTestHelperBinary(void);
 
+/* Fail unless the last error reported (pfsErrorLastMessage()) contains
+ * @part. */
+void pfsTestAssertLastError(const char *part);
+
 /* A new empty directory under $TMPDIR; free with pfsTestRemoveTree(). */
 char *pfsTestMakeTempDir(const char *tag);
 

@@ -239,12 +239,8 @@ static void
 assertLibvirtError(const char *ours, const char *libvirts, const char *message)
 {
     g_autoptr(qemuDriverConfig) cfg = loadForLibvirt(ours, libvirts, -1);
-    const char *got = pfsErrorLastMessage();
 
-    if (!got || !strstr(got, message)) {
-        print_error("want an error with '%s', got '%s'\n", message, got ? got : "(none)");
-        fail();
-    }
+    pfsTestAssertLastError(message);
 }
 
 

@@ -114,18 +114,6 @@ fakeMonitorFinish(fakeMonitor *fake)
 
 
 static void
-assertLastError(const char *part)
-{
-    const char *got = pfsErrorLastMessage();
-
-    if (!got || !strstr(got, part)) {
-        print_error("want an error with '%s', got '%s'\n", part, got ? got : "(none)");
-        fail();
-    }
-}
-
-
-static void
 testCommands(void **state G_GNUC_UNUSED)
 {
     static const char *const replies[] = {
@@ -144,7 +132,7 @@ testCommands(void **state G_GNUC_UNUSED)
 
     assert_int_equal(qemuMonitorCommand(mon, "cont"), 0);
     assert_int_equal(qemuMonitorCommand(mon, "system_powerdown"), -1);
-    assertLastError("QEMU refused 'system_powerdown': not now");
+    pfsTestAssertLastError("QEMU refused 'system_powerdown': not now");
     /* an event before the reply is noted on the way */
     assert_int_equal(qemuMonitorCommand(mon, "stop"), 0);
     assert_true(qemuMonitorShutdownSeen(mon));
@@ -169,7 +157,7 @@ testCommandAfterQemuExited(void **state G_GNUC_UNUSED)
     assert_int_equal(fakeMonitorFinish(&fake), 0);
 
     assert_int_equal(qemuMonitorCommand(mon, "quit"), -1);
-    assertLastError("cannot send 'quit' to the QEMU monitor");
+    pfsTestAssertLastError("cannot send 'quit' to the QEMU monitor");
     assert_int_equal(qemuMonitorReadEvents(mon), -1);
 }
 
