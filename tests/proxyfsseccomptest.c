@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -72,6 +73,27 @@ static long tryBind(void) { return syscall(SYS_bind, -1, NULL, 0); }
 static long tryListen(void) { return syscall(SYS_listen, -1, 0); }
 static long tryAccept(void) { return syscall(SYS_accept4, 0, NULL, NULL, 0); }
 static long tryKill(void) { return syscall(SYS_kill, 1, 0); }
+/* Other processes, which run as the same user for every other helper:
+ * none may be signalled, throttled or inspected. The parent (the test)
+ * stands for another helper; signal 0 would harm nothing. Its pid is
+ * taken before the filter is loaded (getppid() itself is forbidden). */
+static pid_t other;
+static long tryTgkillOther(void) { return syscall(SYS_tgkill, other, other, 0); }
+static long tryTgkillOtherThread(void) { return syscall(SYS_tgkill, getpid(), other, 0); }
+static long tryTgkillSelf(void) { return syscall(SYS_tgkill, getpid(), getpid(), 0); }
+static long tryTkill(void) { return syscall(SYS_tkill, other, 0); }
+static long trySigqueue(void) { return syscall(SYS_rt_sigqueueinfo, other, 0, NULL); }
+static long tryTgSigqueue(void) { return syscall(SYS_rt_tgsigqueueinfo, other, other, 0, NULL); }
+static long tryPidfdOpen(void) { return syscall(SYS_pidfd_open, other, 0); }
+static long tryPidfdSignal(void) { return syscall(SYS_pidfd_send_signal, 0, 0, NULL, 0); }
+static long tryPrlimit(void) { return syscall(SYS_prlimit64, other, RLIMIT_NOFILE, NULL, NULL); }
+static long trySetpriority(void) { return syscall(SYS_setpriority, PRIO_PROCESS, other, 0); }
+static long trySchedSetaffinity(void) { return syscall(SYS_sched_setaffinity, other, 0, NULL); }
+static long trySchedSetscheduler(void) { return syscall(SYS_sched_setscheduler, other, 0, NULL); }
+static long tryIoprioSet(void) { return syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, other, 0); }
+static long tryKcmp(void) { return syscall(SYS_kcmp, getpid(), other, 0, 0, 0); }
+static long tryProcessMadvise(void) { return syscall(SYS_process_madvise, -1, NULL, 0, 0, 0); }
+static long tryFcntlSetown(void) { return syscall(SYS_fcntl, 0, F_SETOWN, other); }
 static long tryIoctlTty(void) { char c = 'x'; return syscall(SYS_ioctl, 0, TIOCSTI, &c); }
 static long tryFcntlDup(void) { return syscall(SYS_fcntl, 0, F_DUPFD, 10); }
 static long tryMmapExec(void) { return (long)mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0); }
@@ -121,6 +143,21 @@ static const syscallCase cases[] = {
     { "listen", tryListen, EXPECT_KILLED },
     { "accept4 (no listening socket)", tryAccept, EXPECT_KILLED },
     { "kill", tryKill, EXPECT_KILLED },
+    { "tgkill(another process)", tryTgkillOther, EXPECT_KILLED },
+    { "tgkill(own pid, another tid)", tryTgkillOtherThread, EXPECT_KILLED },
+    { "tkill", tryTkill, EXPECT_KILLED },
+    { "rt_sigqueueinfo", trySigqueue, EXPECT_KILLED },
+    { "rt_tgsigqueueinfo", tryTgSigqueue, EXPECT_KILLED },
+    { "pidfd_open", tryPidfdOpen, EXPECT_KILLED },
+    { "pidfd_send_signal", tryPidfdSignal, EXPECT_KILLED },
+    { "prlimit64(another process)", tryPrlimit, EXPECT_KILLED },
+    { "setpriority", trySetpriority, EXPECT_KILLED },
+    { "sched_setaffinity", trySchedSetaffinity, EXPECT_KILLED },
+    { "sched_setscheduler", trySchedSetscheduler, EXPECT_KILLED },
+    { "ioprio_set", tryIoprioSet, EXPECT_KILLED },
+    { "kcmp", tryKcmp, EXPECT_KILLED },
+    { "process_madvise", tryProcessMadvise, EXPECT_KILLED },
+    { "fcntl(F_SETOWN)", tryFcntlSetown, EXPECT_KILLED },
     { "ioctl(TIOCSTI)", tryIoctlTty, EXPECT_KILLED },
     { "fcntl(F_DUPFD)", tryFcntlDup, EXPECT_KILLED },
     { "mmap(PROT_EXEC)", tryMmapExec, EXPECT_KILLED },
@@ -134,6 +171,8 @@ static const syscallCase cases[] = {
     { "mmap(PROT_READ|PROT_WRITE)", tryMmapRead, EXPECT_ALLOWED },
     { "mkdirat", tryMkdirat, EXPECT_ALLOWED },
     { "lgetxattr", tryXattr, EXPECT_ALLOWED },
+    /* abort() signals the helper itself */
+    { "tgkill(itself)", tryTgkillSelf, EXPECT_ALLOWED },
 };
 
 
@@ -143,6 +182,7 @@ testFilter(void **state)
     size_t i;
     unsigned int failures = 0;
 
+    other = getpid();
     for (i = 0; i < G_N_ELEMENTS(cases); i++) {
         int status;
         pid_t pid;
@@ -182,6 +222,28 @@ testFilter(void **state)
     }
     print_message("[   INFO   ] %zu system calls tried\n", G_N_ELEMENTS(cases));
     assert_int_equal(failures, 0);
+}
+
+
+/* abort() still ends the helper with SIGABRT, not SIGSYS: the rule that
+ * lets it signal only itself matches what glibc sends. */
+static void
+testAbortSignalsItself(void **state)
+{
+    int status;
+    pid_t pid;
+
+    if ((pid = fork()) == 0) {
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || pfsSeccompLoad(-1) < 0)
+            _exit(100);
+        abort();
+    }
+    assert_true(pid > 0);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT) {
+        print_error("abort() under the filter: status 0x%x\n", status);
+        fail();
+    }
 }
 
 
@@ -243,6 +305,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(testFilter),
         cmocka_unit_test(testAcceptOnListenFdOnly),
+        cmocka_unit_test(testAbortSignalsItself),
     };
 
     return cmocka_run_group_tests_name("proxyfs seccomp filter", tests, NULL, NULL);

@@ -17,6 +17,7 @@
 #include <linux/fs.h>
 #include <seccomp.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "pfserror.h"
 #include "pfsfile.h"
@@ -46,7 +47,7 @@ static const int pfsSeccompAllowed[] = {
     /* signals and the way out: abort() included */
     SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask), SCMP_SYS(sigaltstack),
     SCMP_SYS(rt_sigaction),
-    SCMP_SYS(restart_syscall), SCMP_SYS(gettid), SCMP_SYS(tgkill),
+    SCMP_SYS(restart_syscall), SCMP_SYS(gettid),
     SCMP_SYS(exit), SCMP_SYS(exit_group),
 };
 
@@ -60,6 +61,7 @@ int
 pfsSeccompLoad(int listenfd)
 {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+    pid_t self = getpid();
     const char *failed = NULL;
     size_t i;
     int r = 0;
@@ -83,6 +85,14 @@ pfsSeccompLoad(int listenfd)
     if (r == 0)
         r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
                              SCMP_A1(SCMP_CMP_EQ, FS_IOC_GETVERSION));
+    /* abort() signals itself; no other process may be signalled: every
+     * helper runs as the same user, and the kernel would let one that was
+     * taken over stop or kill the others. The helper is single-threaded,
+     * so its one thread id is its pid. */
+    if (r == 0)
+        r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 2,
+                             SCMP_A0(SCMP_CMP_EQ, self),
+                             SCMP_A1(SCMP_CMP_EQ, self));
     /* memory, but never executable memory */
     if (r == 0)
         r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
