@@ -3,8 +3,10 @@
  * proxyfsadversarialtest.c: what a hostile guest, a compromised QEMU or a
  * careless host can try against the helper, by adversarial checklist item
  *
- *   A6     a real proc mounted in the export before the helper starts:
- *          its magic links lead nowhere
+ *   A6     a real proc mounted in the export: the sandbox detaches it
+ *          (and every other kernel pseudo-filesystem, mounted before or
+ *          after the helper starts); without the sandbox its magic links
+ *          lead nowhere
  *   A8     a filesystem mounted in the export before the helper starts:
  *          ".." out of it stops at the export root
  *   A9     directory fds handed to the client: ".." from them stays in
@@ -103,28 +105,53 @@ teardownExport(void **state)
 }
 
 
-/* An export with a filesystem mounted inside it before the helper
- * starts, so that the mount is part of the helper's copy of the mount
+/* What a test mounts inside an export, and where. */
+typedef struct {
+    const char *source;     /* what is mounted, or the path bind-mounted */
+    const char *fstype;     /* NULL for a bind mount */
+    unsigned long flags;    /* MS_BIND, MS_REC */
+    const char *name;       /* the mount point, a directory in the export */
+    bool file;              /* the mount point is a file (a bind of one) */
+} mountSpec;
+
+/* An export with something mounted inside it before the helper starts,
+ * so that the mount is part of the helper's copy of the mount
  * namespace; or (@late) after, on an export that is a shared mount
  * (these tests run in a namespace whose mounts are private), so that
- * the mount propagates into the sandbox as a host's mount would. */
+ * the mount would propagate into the sandbox as a host's mount would. */
 typedef struct {
     pfsTestExport *exp;
+    const void *data;    /* what the test is given with the fixture */
     char *mountPoint;    /* host path of the mount, or NULL */
     char *mountError;    /* why nothing is mounted */
     bool sharedExport;   /* the export is bind-mounted on itself, shared */
 } mountedExport;
 
+static void
+mountedExportMount(mountedExport *m, const mountSpec *spec)
+{
+    g_autofree char *mnt = pfsTestExportPath(m->exp, spec->name);
+
+    if (mount(spec->source, mnt, spec->fstype, spec->flags, NULL) < 0)
+        m->mountError = g_strdup_printf("cannot mount %s on %s: %s",
+                                        spec->source, mnt, g_strerror(errno));
+    else
+        m->mountPoint = g_steal_pointer(&mnt);
+}
+
+
 static mountedExport *
-mountedExportNew(const char *fstype, const char *name, bool late)
+mountedExportNew(const mountSpec *spec, bool late)
 {
     mountedExport *m = g_new0(mountedExport, 1);
     pfsTestExport *exp = pfsTestExportCreate();
     g_autofree char *mnt = NULL;
 
     m->exp = exp;
-    mnt = pfsTestExportPath(exp, name);
-    if (mkdir(mnt, 0755) < 0) {
+    mnt = pfsTestExportPath(exp, spec->name);
+    if (spec->file)
+        pfsTestWriteFile(exp->root, spec->name, "under the mount");
+    else if (mkdir(mnt, 0755) < 0) {
         fprintf(stderr, "mkdir %s: %s\n", mnt, g_strerror(errno));
         abort();
     }
@@ -147,39 +174,93 @@ mountedExportNew(const char *fstype, const char *name, bool late)
             fprintf(stderr, "the helper does not answer\n");
             abort();
         }
-    }
-    if (mount(fstype, mnt, fstype, 0, NULL) < 0)
-        m->mountError = g_strdup_printf("cannot mount %s on %s: %s",
-                                        fstype, mnt, g_strerror(errno));
-    else
-        m->mountPoint = g_steal_pointer(&mnt);
-
-    if (!late)
+        mountedExportMount(m, spec);
+    } else {
+        mountedExportMount(m, spec);
         pfsTestExportStartHelper(exp, NULL, NULL);
+    }
     return m;
 }
 
 
+static const mountSpec tmpfsMount = { "tmpfs", "tmpfs", 0, "sub", false };
+
 static int
 setupTmpfsExport(void **state)
 {
-    *state = mountedExportNew("tmpfs", "sub", false);
+    *state = mountedExportNew(&tmpfsMount, false);
     return 0;
 }
 
 
+static const mountSpec lateTmpfsMount = { "tmpfs", "tmpfs", 0, "late", false };
+
 static int
-setupProcExport(void **state)
+setupLateTmpfsExport(void **state)
 {
-    *state = mountedExportNew("proc", "procmnt", false);
+    *state = mountedExportNew(&lateTmpfsMount, true);
     return 0;
 }
 
 
+/* A kernel pseudo-filesystem mounted in the export, early or late:
+ * whatever a request names in it must not reach it. */
+typedef struct {
+    mountSpec mount;
+    const char *fsName;         /* as the helper's warning names it */
+    const char *const probes[4]; /* objects in it; the first is a file */
+    bool late;
+} pseudoCase;
+
+#define PSEUDO_CASES(late) \
+    { { "proc", "proc", 0, "procmnt", false }, "proc", \
+      { "self/mem", "sys/kernel/core_pattern", "1", "self" }, late }, \
+    { { "sysfs", "sysfs", 0, "sysmnt", false }, "sysfs", \
+      { "kernel/uevent_seqnum", "kernel", "devices", NULL }, late }, \
+    { { "/dev", NULL, MS_BIND | MS_REC, "devmnt", false }, "devtmpfs", \
+      { "null", "pts/ptmx", "shm", NULL }, late }, \
+    { { "/dev/null", NULL, MS_BIND, "nullfile", true }, "devtmpfs", \
+      { NULL }, late }, \
+    { { "cgroup2", "cgroup2", 0, "cgmnt", false }, "cgroup2", \
+      { "cgroup.procs", "cgroup.subtree_control", NULL }, late }
+
+static const pseudoCase pseudoCases[] = {
+    PSEUDO_CASES(false),
+    PSEUDO_CASES(true),
+};
+/* main() lists them one by one */
+G_STATIC_ASSERT(G_N_ELEMENTS(pseudoCases) == 10);
+
 static int
-setupLateProcExport(void **state)
+setupPseudoExport(void **state)
 {
-    *state = mountedExportNew("proc", "procmnt", true);
+    const pseudoCase *pc = *state;
+    mountedExport *m = mountedExportNew(&pc->mount, pc->late);
+
+    m->data = pc;
+    *state = m;
+    return 0;
+}
+
+
+/* The A6 layout for a helper without the sandbox: proc mounted in the
+ * export, and the helper run unconfined as nobody, as --unprivileged
+ * runs it. Only RESOLVE_NO_MAGICLINKS keeps it in the export then. */
+static const mountSpec procMount = { "proc", "proc", 0, "procmnt", false };
+
+static int
+setupUnconfinedProcExport(void **state)
+{
+    g_autofree char *wrapper = g_build_filename(pfsTestEnv("PFS_TEST_SRCDIR"),
+                                                "pfstestasnobody.sh", NULL);
+    g_autofree char *saved = g_strdup(g_getenv("PFS_TEST_HELPER_WRAPPER"));
+
+    g_setenv("PFS_TEST_HELPER_WRAPPER", wrapper, TRUE);
+    *state = mountedExportNew(&procMount, false);
+    if (saved)
+        g_setenv("PFS_TEST_HELPER_WRAPPER", saved, TRUE);
+    else
+        g_unsetenv("PFS_TEST_HELPER_WRAPPER");
     return 0;
 }
 
@@ -326,7 +407,7 @@ writeAsNobody(int fd)
 /* Every mount the helper sees, the submount included, ignores set-id
  * bits, device nodes and executables. */
 static void
-assertMountsConfined(pid_t pid)
+assertMountsConfined(pid_t pid, size_t expected)
 {
     g_autofree char *path = g_strdup_printf("/proc/%d/mountinfo", (int)pid);
     g_autofree char *content = NULL;
@@ -351,8 +432,7 @@ assertMountsConfined(pid_t pid)
         }
         n++;
     }
-    /* the export and the tmpfs inside it */
-    assert_int_equal(n, 2);
+    assert_int_equal(n, expected);
 }
 
 
@@ -402,7 +482,8 @@ testDotDotOutOfSubmount(void **state)
     close(fd);
     assertSameInode(&st, &root);
 
-    assertMountsConfined(h->pid);
+    /* the export and the tmpfs inside it */
+    assertMountsConfined(h->pid, 2);
 }
 
 
@@ -476,18 +557,15 @@ isMagicLinkRefusal(int32_t r)
 }
 
 
-/* A6 (robust): a real proc mounted at export/procmnt before the helper
- * started, or after it (propagated into the sandbox, as a host's mount
- * of proc in a chroot inside an export would be: that is why even the
- * sandbox, whose root is the export, resolves with openat2 and
- * RESOLVE_NO_MAGICLINKS rather than with plain *at calls), so the
- * sandboxed helper really has it. Paths through the
+/* A6 (robust), for a helper without the sandbox (--unprivileged): a real
+ * proc mounted at export/procmnt, which such a helper serves as it is
+ * (the sandbox detaches it: testPseudoFsNeverServed). Paths through the
  * /proc/<pid>/root magic links of init, of the helper itself (through
  * "self", "thread-self" and its pid) and of the test, through an fd of
  * ours to the sentinel, and to the helper's own binary, must all fail
- * for lstat, open and chmod, and never reach the sentinel. (lstat of a
- * final magic link itself may succeed: that is the link's own inode in
- * proc.) */
+ * for lstat, open and chmod, and never reach the sentinel: that is what
+ * RESOLVE_NO_MAGICLINKS is for. (lstat of a final magic link itself may
+ * succeed: that is the link's own inode in proc.) */
 static void
 testMagicLinksInMountedProc(void **state)
 {
@@ -555,6 +633,134 @@ testMagicLinksInMountedProc(void **state)
         pfsTestExportCheckSentinel(m->exp);
     }
     close(sfd);
+}
+
+
+/* Every filesystem the helper @pid sees: none may be a kernel
+ * pseudo-filesystem. */
+static void
+assertNoPseudoMounts(pid_t pid)
+{
+    static const char *const pseudo[] = {
+        "proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "mqueue",
+        "debugfs", "tracefs", "securityfs", "bpf", "configfs", NULL,
+    };
+    g_autofree char *path = g_strdup_printf("/proc/%d/mountinfo", (int)pid);
+    g_autofree char *content = NULL;
+    g_auto(GStrv) lines = NULL;
+    size_t i;
+
+    assert_true(g_file_get_contents(path, &content, NULL, NULL));
+    lines = g_strsplit(content, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        const char *sep = strstr(lines[i], " - ");
+        g_auto(GStrv) fields = NULL;
+
+        if (!sep)
+            continue;
+        fields = g_strsplit(sep + 3, " ", 2);
+        if (g_strv_contains((const char *const *)pseudo, fields[0])) {
+            print_error("the helper still sees a %s mount: %s\n", fields[0], lines[i]);
+            fail();
+        }
+    }
+}
+
+
+/* A6, A8 and issue 12: proc, sysfs, a /dev bind (with devpts, mqueue
+ * and shm below it), a bind of /dev/null onto a file, and cgroup2,
+ * mounted inside the export before the helper starts (the sandbox
+ * detaches them and says so) or after (private propagation: they never
+ * reach the sandbox). No request reaches an object of theirs: not the
+ * helper's own memory through //procmnt/self/mem, not a host-global
+ * tunable or device node through chmod or chown. */
+static void
+testPseudoFsNeverServed(void **state)
+{
+    mountedExport *m = *state;
+    const pseudoCase *pc = m->data;
+    pfsTestHelper *h = m->exp->helper;
+    g_autofree char *log = NULL;
+    size_t i;
+
+    PFS_TEST_REQUIRE_ROOT();
+    PFS_TEST_SKIP_UNLESS(m->mountPoint, m->mountError);
+
+    if (pc->mount.file) {
+        /* what the helper serves is the file under the mount */
+        g_autofree char *rel = g_strdup_printf("//%s", pc->mount.name);
+        struct stat st, devnull, after;
+        int fd = -1;
+
+        assert_int_equal(stat(pc->mount.source, &devnull), 0);
+        assert_int_equal(pfsTestLstat(h, rel, &st), 0);
+        assert_true(S_ISREG(st.st_mode));
+        assert_int_equal(pfsTestOpen(h, rel, O_RDWR, &fd), PFS_PROXY_FD_VALID);
+        assert_int_equal(fstat(fd, &st), 0);
+        close(fd);
+        assert_true(S_ISREG(st.st_mode));
+        assert_int_equal(pfsTestChmod(h, rel, devnull.st_mode & 07777), 0);
+        assert_int_equal(pfsTestChown(h, rel, GUEST_ID, GUEST_ID), 0);
+        assert_int_equal(stat(pc->mount.source, &after), 0);
+        assertNodeUnchanged(pc->mount.source, &devnull, &after);
+    }
+
+    for (i = 0; i < G_N_ELEMENTS(pc->probes) && pc->probes[i]; i++) {
+        g_autofree char *rel = g_strdup_printf("//%s/%s", pc->mount.name, pc->probes[i]);
+        g_autofree char *host = g_build_filename(m->mountPoint, pc->probes[i], NULL);
+        struct stat before, after;
+        bool onHost = lstat(host, &before) == 0;
+        int fd = -1;
+
+        assert_int_equal(pfsTestLstat(h, rel, NULL), -ENOENT);
+        /* the first probe is a file: read-write, as QEMU would open it */
+        assert_int_equal(pfsTestOpen(h, rel, i == 0 ? O_RDWR : O_RDONLY, &fd), -ENOENT);
+        assert_int_equal(fd, -1);
+        /* the mode it has: nothing would change if this reached it */
+        assert_int_equal(pfsTestChmod(h, rel, onHost ? before.st_mode & 07777 : 0644),
+                         -ENOENT);
+        assert_int_equal(pfsTestChown(h, rel, GUEST_ID, GUEST_ID), -ENOENT);
+        if (onHost) {
+            assert_int_equal(lstat(host, &after), 0);
+            assertNodeUnchanged(host, &before, &after);
+        }
+    }
+
+    assertNoPseudoMounts(h->pid);
+    log = pfsTestHelperLog(h);
+    if (!pc->late) {
+        g_autofree char *said = g_strdup_printf("detached the %s filesystem mounted at '/%s'",
+                                                pc->fsName, pc->mount.name);
+        if (!strstr(log, said)) {
+            print_error("the helper's log does not say '%s':\n%s\n", said, log);
+            fail();
+        }
+    }
+}
+
+
+/* Issue 12: a filesystem mounted inside the export after the helper
+ * started, on a shared export (as systemd's mounts are), does not reach
+ * the sandbox: it would come with the host's options (set-id, devices,
+ * writable under --readonly). The helper keeps serving the directory
+ * under it. */
+static void
+testLateMountNotServed(void **state)
+{
+    mountedExport *m = *state;
+    pfsTestHelper *h = m->exp->helper;
+    struct stat under, st;
+
+    PFS_TEST_REQUIRE_ROOT();
+    PFS_TEST_SKIP_UNLESS(m->mountPoint, m->mountError);
+
+    pfsTestWriteFile(m->mountPoint, "inside", "on the late mount");
+    assert_int_equal(pfsTestLstat(h, "//late/inside", NULL), -ENOENT);
+    assert_int_equal(pfsTestLstat(h, "//late", &st), 0);
+    /* the directory itself, on the export's filesystem */
+    assert_int_equal(lstat(m->exp->root, &under), 0);
+    assert_true(st.st_dev == under.st_dev);
+    assertMountsConfined(h->pid, 1);
 }
 
 
@@ -1108,8 +1314,11 @@ testClientKeepsEveryFd(void **state)
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setupExport, teardownExport)
 #define T_TMPFS(fn) cmocka_unit_test_setup_teardown(fn, setupTmpfsExport, teardownMountedExport)
-#define T_PROC(fn) cmocka_unit_test_setup_teardown(fn, setupProcExport, teardownMountedExport)
-#define T_LATE_PROC(fn) cmocka_unit_test_setup_teardown(fn, setupLateProcExport, teardownMountedExport)
+#define T_UNCONFINED_PROC(fn) \
+    cmocka_unit_test_setup_teardown(fn, setupUnconfinedProcExport, teardownMountedExport)
+#define T_PSEUDO(i) \
+    cmocka_unit_test_prestate_setup_teardown(testPseudoFsNeverServed, setupPseudoExport, \
+                                             teardownMountedExport, (void *)&pseudoCases[i])
 
 int
 main(void)
@@ -1121,8 +1330,11 @@ main(void)
     const struct CMUnitTest tests[] = {
         T_TMPFS(testDotDotOutOfSubmount),
         T(testDotDotFromDirFds),
-        T_PROC(testMagicLinksInMountedProc),
-        T_LATE_PROC(testMagicLinksInMountedProc),
+        T_UNCONFINED_PROC(testMagicLinksInMountedProc),
+        T_PSEUDO(0), T_PSEUDO(1), T_PSEUDO(2), T_PSEUDO(3), T_PSEUDO(4),
+        T_PSEUDO(5), T_PSEUDO(6), T_PSEUDO(7), T_PSEUDO(8), T_PSEUDO(9),
+        cmocka_unit_test_setup_teardown(testLateMountNotServed, setupLateTmpfsExport,
+                                        teardownMountedExport),
         T(testBlockDeviceNotOpened),
         T(testCreateOverSpecialFiles),
         T(testSwapWithSpecialFiles),

@@ -489,6 +489,55 @@ testUnprivilegedStart(void **state)
 }
 
 
+/* The helper started on @dir must refuse to serve, saying @text. */
+static void
+assertStartRefused(const char *dir, const char *text)
+{
+    g_autoptr(pfsTestHelper) h = pfsTestHelperStart(pfsTestHelperBinary(), dir, NULL);
+    g_autofree char *log = NULL;
+    int status;
+
+    assert_non_null(h);
+    status = pfsTestHelperWaitExit(h, 10000);
+    log = pfsTestHelperLog(h);
+    if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 1 ||
+        !strstr(log, text)) {
+        print_error("expected the helper on %s to refuse with '%s'; got 0x%x:\n%s\n",
+                    dir, text, status, log);
+        fail();
+    }
+}
+
+
+/* Issue 12: an export on a kernel pseudo-filesystem is refused, and so is
+ * one with a pseudo-filesystem mounted inside it that the sandbox cannot
+ * reach to detach (hidden under another mount): fail closed. */
+static void
+testRefusesPseudoFs(void **state G_GNUC_UNUSED)
+{
+    g_autofree char *top = NULL;
+    g_autofree char *a = NULL;
+    g_autofree char *proc = NULL;
+
+    PFS_TEST_REQUIRE_ROOT();
+    assertStartRefused("/proc/sys", "is on a proc filesystem");
+    assertStartRefused("/sys/kernel", "is on a sysfs filesystem");
+
+    top = pfsTestMakeTempDir("hiddenproc");
+    a = g_build_filename(top, "a", NULL);
+    proc = g_build_filename(a, "proc", NULL);
+    assert_int_equal(g_mkdir_with_parents(proc, 0755), 0);
+    assert_int_equal(unshare(CLONE_NEWNS), 0);
+    assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+    assert_int_equal(mount("proc", proc, "proc", 0, NULL), 0);
+    assert_int_equal(mount("tmpfs", a, "tmpfs", 0, "mode=0755"), 0);
+    assertStartRefused(top, "hidden under another mount");
+    assert_int_equal(umount2(a, MNT_DETACH), 0);
+    assert_int_equal(umount2(proc, MNT_DETACH), 0);
+    pfsTestRemoveTree(top);
+}
+
+
 /* The log of a helper serving @dir (started with @extra) for one request. */
 static char *
 logOfHelper(const char *dir, const char *const *extra)
@@ -563,6 +612,7 @@ main(void)
         cmocka_unit_test(testFailsClosedWithoutCaps),
         cmocka_unit_test(testUnprivilegedStart),
         cmocka_unit_test(testWarnsAboutHostMountFlags),
+        cmocka_unit_test(testRefusesPseudoFs),
     };
 
     return cmocka_run_group_tests_name("proxyfs sandbox", tests, NULL, NULL);

@@ -19,6 +19,7 @@
 #include "pfsfile.h"
 #include "pfslog.h"
 #include "proxyfs_export.h"
+#include "proxyfs_mounts.h"
 
 /* Filesystems whose inodes answer FS_IOC_GETVERSION; QEMU's helper
  * enables getversion for the same set, checked on the export root. */
@@ -56,6 +57,7 @@ pfsProxyExportOpen(pfsProxyExport *exp, const char *path)
 {
     struct statfs sfs;
     struct stat st, canonical;
+    const char *pseudo;
     int fd;
 
     memset(exp, 0, sizeof(*exp));
@@ -113,6 +115,11 @@ pfsProxyExportOpen(pfsProxyExport *exp, const char *path)
 
     if (fstatfs(exp->rootfd, &sfs) < 0) {
         pfsReportSystemError(errno, _("cannot read filesystem of '%s'"), path);
+        goto error;
+    }
+    if ((pseudo = pfsMountsPseudoFsName(sfs.f_type, NULL))) {
+        pfsReportError(_("the export '%s' is on a %s filesystem, an interface of the kernel: it cannot be shared"),
+                       path, pseudo);
         goto error;
     }
     switch (sfs.f_type) {

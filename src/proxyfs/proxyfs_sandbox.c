@@ -30,6 +30,7 @@
 #include "pfserror.h"
 #include "pfsfile.h"
 #include "pfslog.h"
+#include "proxyfs_mounts.h"
 #include "proxyfs_sandbox.h"
 #include "proxyfs_seccomp.h"
 
@@ -130,8 +131,12 @@ pfsSandboxPivot(pfsProxyExport *exp, const pfsSandboxConfig *cfg)
         pfsReportSystemError(errno, _("cannot create private namespaces"));
         return -1;
     }
-    /* Nothing we mount leaks out; unmounts on the host still reach us. */
-    if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
+    /* Private both ways: nothing we mount or detach leaks out, and no
+     * mount the host makes later reaches us. A late mount would come with
+     * the host's options (no nosuid, nodev, noexec, writable under
+     * --readonly) and could be a proc; the set of mounts we serve is the
+     * one checked below, fixed from here on. */
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
         pfsReportSystemError(errno, _("cannot make the mounts private"));
         return -1;
     }
@@ -191,6 +196,11 @@ pfsSandboxPivot(pfsProxyExport *exp, const pfsSandboxConfig *cfg)
     }
     pfsForceClose(&exp->rootfd);
     exp->rootfd = newroot;
+    /* proc, sysfs, a /dev and their kind mounted inside the export
+     * would hand the client the kernel's objects: detach them while
+     * /proc/self still says what is mounted. */
+    if (pfsMountsDetachPseudo(exp->rootfd, exp->procfd) < 0)
+        return -1;
     /* Our root is the export now, and a /proc fd would be a way out. */
     pfsForceClose(&exp->procfd);
     exp->sandboxed = true;
