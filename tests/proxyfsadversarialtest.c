@@ -1129,8 +1129,8 @@ testClientKeepsEveryFd(void **state)
 
 /* A racer, as @uid, until killed: never returns. */
 static void G_GNUC_NORETURN
-raceRun(int idx, int nracers, const char *sockdir, const char *victim, const char *victimDir,
-        uid_t uid, gid_t gid)
+raceRun(int idx, int nracers, int cpu, const char *sockdir, const char *victim,
+        const char *victimDir, uid_t uid, gid_t gid)
 {
     g_autofree char *privPrefix = g_strdup_printf(".%s.", RACE_SOCKET);
     char arm[32];
@@ -1147,7 +1147,7 @@ raceRun(int idx, int nracers, const char *sockdir, const char *victim, const cha
      * racer woken by its bind() preempts it (it has slept, the helper
      * has not), before the helper's next system call */
     CPU_ZERO(&cpus);
-    CPU_SET(idx, &cpus);
+    CPU_SET(cpu, &cpus);
     sched_setaffinity(0, sizeof(cpus), &cpus);
     if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
         setresuid(uid, uid, uid) < 0)
@@ -1381,8 +1381,9 @@ testSocketSymlinkRace(void **state G_GNUC_UNUSED)
     pid_t racers[RACE_MAX_RACERS];
     raceStats stats = { 0 };
     gint64 deadline;
-    long ncpu;
-    int nracers;
+    cpu_set_t allowed;
+    int cpuOf[RACE_MAX_RACERS];
+    int nracers = 0;
     int i;
 
     PFS_TEST_REQUIRE_ROOT();
@@ -1404,11 +1405,17 @@ testSocketSymlinkRace(void **state G_GNUC_UNUSED)
     exp = g_build_filename(base, "export", NULL);
     assert_int_equal(mkdir(exp, 0755), 0);
 
-    ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    nracers = CLAMP(ncpu, 1, RACE_MAX_RACERS);
+    /* one racer per CPU we may run on */
+    assert_int_equal(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
+    for (i = 0; i < CPU_SETSIZE && nracers < RACE_MAX_RACERS; i++) {
+        if (CPU_ISSET(i, &allowed))
+            cpuOf[nracers++] = i;
+    }
+    assert_true(nracers > 0);
     for (i = 0; i < nracers; i++) {
         if ((racers[i] = fork()) == 0)
-            raceRun(i, nracers, sockdir, victim, victimDir, pw->pw_uid, pw->pw_gid);
+            raceRun(i, nracers, cpuOf[i], sockdir, victim, victimDir,
+                    pw->pw_uid, pw->pw_gid);
         assert_true(racers[i] > 0);
     }
     /* armed: each racer made its symlink */
