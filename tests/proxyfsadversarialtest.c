@@ -23,6 +23,9 @@
  *   C5     ... and the file capabilities; so do T_CHOWN and T_TRUNCATE
  *   C6     no intermediate state of a new object is open to others
  *   D6     a client that keeps every fd it gets costs the helper none
+ *   S1     socket mode, with the socket's directory owned by QEMU's user:
+ *          racers swap the socket for a symlink to a root-owned file as
+ *          it appears; the file never changes
  *
  * Run as root, the helper is sandboxed (its root is the export, in a
  * private mount namespace); the mounts these tests make stay in a mount
@@ -35,6 +38,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <poll.h>
+#include <pwd.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -42,6 +46,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -52,6 +57,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "pfsfile.h"
 #include "pfstestexport.h"
 #include "pfstestutils.h"
 
@@ -1312,6 +1318,344 @@ testClientKeepsEveryFd(void **state)
 }
 
 
+/* ---- socket mode: a hostile user owns the socket's directory ---- */
+
+/* The layout libvirt's hook used to make: each domain's socket directory
+ * 0700 and owned by QEMU's user, who is the same for every domain. Racers
+ * running as such a user (our own 'virt-proxyfs-qemu') watch the directory
+ * with inotify and, as soon as the helper's socket (or its private
+ * directory) appears, swap it for a symlink to a root-owned victim file,
+ * hoping that root then chowns or removes the victim through it. */
+
+#define RACE_USER "virt-proxyfs-qemu"
+#define RACE_SOCKET "proxy.sock"
+#define RACE_ROUNDS 300
+#define RACE_MAX_SECONDS 15
+#define RACE_MAX_RACERS 8
+
+/* A racer, as @uid, until killed: never returns. */
+static void G_GNUC_NORETURN
+raceRun(int idx, int nracers, int cpu, const char *sockdir, const char *victim,
+        const char *victimDir, uid_t uid, gid_t gid)
+{
+    g_autofree char *privPrefix = g_strdup_printf(".%s.", RACE_SOCKET);
+    char arm[32];
+    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    unsigned int junk = 0;
+    unsigned int placed = 0;
+    unsigned int dirs = 0;
+    cpu_set_t cpus;
+    int dfd;
+    int in;
+
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* one racer asleep on each CPU: whichever the helper runs on, the
+     * racer woken by its bind() preempts it (it has slept, the helper
+     * has not), before the helper's next system call */
+    CPU_ZERO(&cpus);
+    CPU_SET(cpu, &cpus);
+    sched_setaffinity(0, sizeof(cpus), &cpus);
+    if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
+        setresuid(uid, uid, uid) < 0)
+        _exit(1);
+    if ((dfd = open(sockdir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+        (in = inotify_init1(IN_CLOEXEC)) < 0 ||
+        inotify_add_watch(in, sockdir, IN_CREATE | IN_MOVED_TO) < 0)
+        _exit(1);
+    g_snprintf(arm, sizeof(arm), "arm-%d", idx);
+    if (symlinkat(victim, dfd, arm) < 0)
+        _exit(1);
+    for (;;) {
+        ssize_t n = read(in, buf, sizeof(buf));
+        ssize_t off;
+
+        if (n <= 0)
+            continue;
+        for (off = 0; off < n;) {
+            const struct inotify_event *ev = (const struct inotify_event *)(buf + off);
+            struct stat st;
+
+            off += sizeof(*ev) + ev->len;
+            if (ev->len == 0)
+                continue;
+            /* what we (or another racer) put there is not worth a swap;
+             * a creation by bind() is swapped at once, unchecked */
+            if ((!(ev->mask & IN_CREATE) || strcmp(ev->name, RACE_SOCKET) != 0) &&
+                (fstatat(dfd, ev->name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+                 (st.st_uid == uid && !S_ISSOCK(st.st_mode))))
+                continue;
+            if (strcmp(ev->name, RACE_SOCKET) == 0) {
+                /* the socket: a symlink to the victim takes its place;
+                 * once moved into place (the helper then listens), only
+                 * every other time, so that the helper also gets to serve */
+                if (!(ev->mask & IN_CREATE) && (idx != 0 || placed++ % 2))
+                    continue;
+                if (renameat(dfd, arm, dfd, RACE_SOCKET) == 0 &&
+                    symlinkat(victim, dfd, arm) < 0)
+                    _exit(1);
+            } else if (g_str_has_prefix(ev->name, privPrefix)) {
+                /* the helper's private directory: away with it, and in
+                 * its place a symlink to the victim's directory or a
+                 * directory of ours (every other time, by the last
+                 * racer only: the other starts get further) */
+                char moved[64];
+
+                if (idx != nracers - 1 || dirs++ % 2)
+                    continue;
+                g_snprintf(moved, sizeof(moved), "junk-%d-%u", idx, junk++);
+                if (renameat(dfd, ev->name, dfd, moved) < 0)
+                    continue;
+                if (junk % 2 ? symlinkat(victimDir, dfd, ev->name) :
+                    mkdirat(dfd, ev->name, 0777))
+                    continue;
+            }
+        }
+    }
+}
+
+
+/* Remove everything in @dir but the racers' armed symlinks. */
+static void
+raceClearDir(const char *dir)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *name;
+
+    while (d && (name = g_dir_read_name(d))) {
+        g_autofree char *path = NULL;
+
+        if (g_str_has_prefix(name, "arm-"))
+            continue;
+        path = g_build_filename(dir, name, NULL);
+        pfsTestRemoveTree(path);
+    }
+}
+
+
+/* Whether @dir holds something the helper made and left: a private
+ * directory owned by root or by the helper's user (one the racers moved
+ * aside, junk-*, is theirs to leave). */
+static bool
+raceLeftovers(const char *dir, uid_t racer)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *name;
+
+    while (d && (name = g_dir_read_name(d))) {
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        struct stat st;
+
+        if (name[0] == '.' && lstat(path, &st) == 0 && st.st_uid != racer)
+            return true;
+    }
+    return false;
+}
+
+
+/* Connect to @path as @uid (QEMU) and hang up at once: a helper that
+ * accepts then sees EOF and exits 0. Returns whether it connected. */
+static bool
+raceConnectAs(const char *path, uid_t uid, gid_t gid)
+{
+    pid_t pid;
+    int status;
+
+    if ((pid = fork()) == 0) {
+        struct sockaddr_un addr = { .sun_family = AF_UNIX };
+        int fd;
+
+        g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
+        if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
+            setresuid(uid, uid, uid) < 0 ||
+            (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+            connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+            _exit(1);
+        _exit(0);
+    }
+    return pid > 0 && waitpid(pid, &status, 0) == pid &&
+        WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+
+typedef struct {
+    unsigned int rounds;
+    unsigned int victimChanged;     /* the attack worked */
+    unsigned int badSocket;         /* a socket with the wrong owner or mode */
+    unsigned int unclean;           /* no report, a crash, or leftovers */
+    unsigned int served;
+    unsigned int refused;           /* failed cleanly, with a reason */
+    unsigned int swapped;           /* ready, but the racers had the name */
+    char reason[256];               /* the first refusal's */
+} raceStats;
+
+
+/* One start of the helper against the racers. */
+static void
+raceRound(const char *exp, const char *sockdir, const char *victim,
+          const char *victimDir, uid_t uid, gid_t gid, raceStats *stats)
+{
+    g_autofree char *sock = g_build_filename(sockdir, RACE_SOCKET, NULL);
+    g_autofree char *uidStr = g_strdup_printf("%u", (unsigned int)uid);
+    g_autofree char *gidStr = g_strdup_printf("%u", (unsigned int)gid);
+    g_autofree char *readyStr = NULL;
+    char report[512] = "";
+    struct pollfd pfd;
+    struct stat st;
+    ssize_t n = 0;
+    int ready[2];
+    int status = 0;
+    pid_t pid;
+
+    stats->rounds++;
+    if (pipe2(ready, O_CLOEXEC) < 0)
+        abort();
+    readyStr = g_strdup_printf("%d", ready[1]);
+    if ((pid = fork()) == 0) {
+        int null = open("/dev/null", O_RDWR);
+
+        dup2(null, STDOUT_FILENO);
+        dup2(null, STDERR_FILENO);
+        fcntl(ready[1], F_SETFD, 0);
+        execl(pfsTestHelperBinary(), pfsTestHelperBinary(), "-n", "-p", exp,
+              "-s", sock, "-u", uidStr, "-g", gidStr, "--ready-fd", readyStr,
+              (char *)NULL);
+        _exit(127);
+    }
+    close(ready[1]);
+    pfd = (struct pollfd){ .fd = ready[0], .events = POLLIN };
+    if (poll(&pfd, 1, 10000) == 1)
+        n = pfsSafeRead(ready[0], report, sizeof(report) - 1);
+    close(ready[0]);
+
+    if (n > 0 && report[0] == '0') {
+        if (lstat(sock, &st) == 0 && S_ISSOCK(st.st_mode)) {
+            if (st.st_uid != uid || st.st_gid != gid || (st.st_mode & 07777) != 0600)
+                stats->badSocket++;
+        }
+        if (raceConnectAs(sock, uid, gid)) {
+            stats->served++;
+        } else {
+            stats->swapped++;
+            kill(pid, SIGTERM);
+        }
+        waitpid(pid, &status, 0);
+        if (!WIFEXITED(status))
+            stats->unclean++;
+    } else {
+        if (n <= 0)
+            kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        if (n > 1 && report[0] == '1' && WIFEXITED(status) && WEXITSTATUS(status) == 1) {
+            if (stats->refused++ == 0)
+                g_strlcpy(stats->reason, report + 1, sizeof(stats->reason));
+        }
+        else
+            stats->unclean++;
+    }
+
+    if (lstat(victim, &st) < 0 || st.st_uid != 0 || st.st_gid != 0 ||
+        (st.st_mode & 07777) != 0600) {
+        stats->victimChanged++;
+        /* for the next round */
+        if (chown(victim, 0, 0) < 0 || chmod(victim, 0600) < 0)
+            abort();
+    }
+    {
+        g_autoptr(GDir) d = g_dir_open(victimDir, 0, NULL);
+        const char *name;
+
+        while (d && (name = g_dir_read_name(d))) {
+            if (strcmp(name, "victim") != 0)
+                stats->unclean++;
+        }
+    }
+    if (raceLeftovers(sockdir, uid))
+        stats->unclean++;
+    raceClearDir(sockdir);
+}
+
+
+static void
+testSocketSymlinkRace(void **state G_GNUC_UNUSED)
+{
+    g_autofree char *victimDir = NULL;
+    g_autofree char *victim = NULL;
+    g_autofree char *base = NULL;
+    g_autofree char *sockdir = NULL;
+    g_autofree char *exp = NULL;
+    struct passwd *pw;
+    pid_t racers[RACE_MAX_RACERS];
+    raceStats stats = { 0 };
+    gint64 deadline;
+    cpu_set_t allowed;
+    int cpuOf[RACE_MAX_RACERS];
+    int nracers = 0;
+    int i;
+
+    PFS_TEST_REQUIRE_ROOT();
+    pw = getpwnam(RACE_USER);
+    PFS_TEST_SKIP_UNLESS(pw != NULL, "needs the user " RACE_USER " (build-aux/create-user.sh)");
+
+    /* the victim: root's, in a directory only root can enter */
+    victimDir = pfsTestMakeTempDir("race-victim");
+    assert_int_equal(chmod(victimDir, 0700), 0);
+    pfsTestWriteFile(victimDir, "victim", "root's secret\n");
+    victim = g_build_filename(victimDir, "victim", NULL);
+    assert_int_equal(chmod(victim, 0600), 0);
+    /* the socket's directory: the racers' */
+    base = pfsTestMakeTempDir("race-sock");
+    assert_int_equal(chmod(base, 0755), 0);
+    sockdir = g_build_filename(base, "domain", NULL);
+    assert_int_equal(mkdir(sockdir, 0700), 0);
+    assert_int_equal(chown(sockdir, pw->pw_uid, pw->pw_gid), 0);
+    exp = g_build_filename(base, "export", NULL);
+    assert_int_equal(mkdir(exp, 0755), 0);
+
+    /* one racer per CPU we may run on */
+    assert_int_equal(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
+    for (i = 0; i < CPU_SETSIZE && nracers < RACE_MAX_RACERS; i++) {
+        if (CPU_ISSET(i, &allowed))
+            cpuOf[nracers++] = i;
+    }
+    assert_true(nracers > 0);
+    for (i = 0; i < nracers; i++) {
+        if ((racers[i] = fork()) == 0)
+            raceRun(i, nracers, cpuOf[i], sockdir, victim, victimDir,
+                    pw->pw_uid, pw->pw_gid);
+        assert_true(racers[i] > 0);
+    }
+    /* armed: each racer made its symlink */
+    for (i = 0; i < 500; i++) {
+        g_autofree char *last = g_strdup_printf("%s/arm-%d", sockdir, nracers - 1);
+        struct stat st;
+
+        if (lstat(last, &st) == 0)
+            break;
+        g_usleep(10 * 1000);
+    }
+
+    deadline = g_get_monotonic_time() + RACE_MAX_SECONDS * G_USEC_PER_SEC;
+    while (stats.rounds < RACE_ROUNDS && g_get_monotonic_time() < deadline)
+        raceRound(exp, sockdir, victim, victimDir, pw->pw_uid, pw->pw_gid, &stats);
+
+    for (i = 0; i < nracers; i++) {
+        kill(racers[i], SIGKILL);
+        waitpid(racers[i], NULL, 0);
+    }
+    pfsTestRemoveTree(base);
+    pfsTestRemoveTree(victimDir);
+
+    print_message("socket race: %u rounds, %d racers: victim changed %u, bad socket %u, "
+                  "unclean %u; served %u, refused %u (first: %s), name taken by the racers %u\n",
+                  stats.rounds, nracers, stats.victimChanged, stats.badSocket,
+                  stats.unclean, stats.served, stats.refused, stats.reason, stats.swapped);
+    assert_true(stats.rounds >= 100);
+    assert_int_equal(stats.victimChanged, 0);
+    assert_int_equal(stats.badSocket, 0);
+    assert_int_equal(stats.unclean, 0);
+}
+
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setupExport, teardownExport)
 #define T_TMPFS(fn) cmocka_unit_test_setup_teardown(fn, setupTmpfsExport, teardownMountedExport)
 #define T_UNCONFINED_PROC(fn) \
@@ -1343,6 +1687,7 @@ main(void)
         T(testChownTruncateClearCaps),
         T(testNoIntermediateState),
         T(testClientKeepsEveryFd),
+        cmocka_unit_test(testSocketSymlinkRace),
     };
 
     signal(SIGPIPE, SIG_IGN);

@@ -314,8 +314,9 @@ testSocketMode(void **state)
 
     fd = connectAs(sock, 1000, 1001);
     assert_true(fd >= 0);
-    /* as QEMU does once connected */
-    assert_int_equal(unlink(sock), 0);
+    /* as QEMU does once connected; the helper may have been first, as it
+     * removes its socket once a client is there */
+    assert_true(unlink(sock) == 0 || errno == ENOENT);
     serveOneLstat(fd);
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -359,13 +360,183 @@ testSocketMode(void **state)
     serveOneLstat(fd);
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    unlink(sock);
+    /* served: the helper removed its socket itself */
+    assert_int_equal(lstat(sock, &st), -1);
     {
         g_auto(runResult) res = { 0 };
         g_autofree char *longPath = g_strnfill(120, 'x');
         runHelper(&res, -1, "-n", "-p", exp, "-s", longPath, "-u", "0", "-g", "0", NULL);
         assertExit(&res, 1, "too long");
     }
+    pfsTestRemoveTree(dir);
+}
+
+
+/* The names in @dir other than "export", sorted, joined by spaces. */
+static char *
+listDir(const char *dir)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    g_autoptr(GPtrArray) names = g_ptr_array_new();
+    const char *name;
+
+    assert_non_null(d);
+    while ((name = g_dir_read_name(d))) {
+        if (strcmp(name, "export") != 0)
+            g_ptr_array_add(names, (char *)name);
+    }
+    g_ptr_array_sort(names, pfsTestCompareStrPtr);
+    g_ptr_array_add(names, NULL);
+    return g_strjoinv(" ", (char **)names->pdata);
+}
+
+
+static void
+assertDirHolds(const char *dir, const char *want)
+{
+    g_autofree char *got = listDir(dir);
+
+    if (strcmp(got, want) != 0) {
+        print_error("'%s' holds '%s', expected '%s'\n", dir, got, want);
+        fail();
+    }
+}
+
+
+/* What stands at the socket's path before the helper starts: whatever is
+ * refused stays as it was (a symlink is not followed), a stale socket is
+ * replaced, and the private directory the helper makes its socket in is
+ * never left behind. */
+static void
+testSocketPathSafety(void **state)
+{
+    g_autofree char *dir = pfsTestMakeTempDir("socksafe");
+    g_autofree char *sock = g_build_filename(dir, "proxy.sock", NULL);
+    g_autofree char *exp = g_build_filename(dir, "export", NULL);
+    g_autofree char *victim = g_build_filename(dir, "victim", NULL);
+    const char *argv[] = { pfsTestHelperBinary(), "-n", "-p", exp, "-s", sock,
+                           "-u", "1000", "-g", "1001", NULL };
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    struct stat st;
+    GPid pid;
+    int status;
+    int lfd;
+    int fd;
+
+    PFS_TEST_REQUIRE_ROOT();
+    assert_int_equal(mkdir(exp, 0755), 0);
+    pfsTestWriteFile(dir, "victim", "secret\n");
+    assert_int_equal(chmod(victim, 0640), 0);
+
+    /* a symlink, even to a socket or to a file the helper could chown */
+    assert_int_equal(symlink(victim, sock), 0);
+    {
+        g_auto(runResult) res = { 0 };
+        runHelperv(&res, -1, argv + 1);
+        assertExit(&res, 1, "already exists and is not a socket");
+    }
+    assert_int_equal(lstat(sock, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_int_equal(stat(victim, &st), 0);
+    assert_int_equal(st.st_uid, 0);
+    assert_int_equal(st.st_gid, 0);
+    assert_int_equal(st.st_mode & 07777, 0640);
+    assertDirHolds(dir, "proxy.sock victim");
+    assert_int_equal(unlink(sock), 0);
+
+    /* a directory */
+    assert_int_equal(mkdir(sock, 0700), 0);
+    {
+        g_auto(runResult) res = { 0 };
+        runHelperv(&res, -1, argv + 1);
+        assertExit(&res, 1, "already exists and is not a socket");
+    }
+    assert_int_equal(lstat(sock, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assertDirHolds(dir, "proxy.sock victim");
+    assert_int_equal(rmdir(sock), 0);
+
+    /* a live socket */
+    g_strlcpy(addr.sun_path, sock, sizeof(addr.sun_path));
+    lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_int_equal(bind(lfd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    assert_int_equal(listen(lfd, 1), 0);
+    assert_int_equal(lstat(sock, &st), 0);
+    {
+        g_auto(runResult) res = { 0 };
+        struct stat after;
+
+        runHelperv(&res, -1, argv + 1);
+        assertExit(&res, 1, "is in use by another process");
+        assert_int_equal(lstat(sock, &after), 0);
+        assert_int_equal(after.st_ino, st.st_ino);
+        assert_int_equal(after.st_uid, 0);
+    }
+    assertDirHolds(dir, "proxy.sock victim");
+
+    /* the same socket, stale: replaced by one of the helper's */
+    close(lfd);
+    assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
+                              G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, NULL));
+    assert_true(waitForListening(sock, 5000));
+    {
+        struct stat now;
+
+        assert_int_equal(lstat(sock, &now), 0);
+        assert_true(S_ISSOCK(now.st_mode));
+        assert_int_not_equal(now.st_ino, st.st_ino);
+        assert_int_equal(now.st_uid, 1000);
+        assert_int_equal(now.st_gid, 1001);
+        assert_int_equal(now.st_mode & 07777, 0600);
+    }
+    /* listening: nothing but the socket is left of its making */
+    assertDirHolds(dir, "proxy.sock victim");
+    fd = connectAs(sock, 1000, 1001);
+    assert_true(fd >= 0);
+    serveOneLstat(fd);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assertDirHolds(dir, "victim");
+
+    /* stopped while waiting: nothing left */
+    assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
+                              G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, NULL));
+    assert_true(waitForPath(sock, 5000));
+    assert_int_equal(kill(pid, SIGTERM), 0);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+    assertDirHolds(dir, "victim");
+
+    /* stopped while waiting, after someone replaced its socket: what is
+     * not the helper's stays */
+    assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
+                              G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, NULL));
+    assert_true(waitForPath(sock, 5000));
+    {
+        g_autofree char *tmp = g_build_filename(dir, "link.tmp", NULL);
+
+        assert_int_equal(symlink(victim, tmp), 0);
+        assert_int_equal(rename(tmp, sock), 0);
+    }
+    assert_int_equal(kill(pid, SIGTERM), 0);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+    assert_int_equal(lstat(sock, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assertDirHolds(dir, "proxy.sock victim");
+    assert_int_equal(stat(victim, &st), 0);
+    assert_int_equal(st.st_uid, 0);
+    assert_int_equal(st.st_mode & 07777, 0640);
+
+    /* a path that cannot name a socket */
+    {
+        g_auto(runResult) res = { 0 };
+        g_autofree char *slash = g_strdup_printf("%s/", sock);
+
+        runHelper(&res, -1, "-n", "-p", exp, "-s", slash, "-u", "0", "-g", "0", NULL);
+        assertExit(&res, 1, "does not name a file");
+    }
+    assertDirHolds(dir, "proxy.sock victim");
     pfsTestRemoveTree(dir);
 }
 
@@ -628,6 +799,7 @@ main(void)
         cmocka_unit_test(testHelpAndVersion),
         cmocka_unit_test(testUsageErrors),
         cmocka_unit_test(testSocketMode),
+        cmocka_unit_test(testSocketPathSafety),
         cmocka_unit_test(testDaemonSocketMode),
         cmocka_unit_test(testDaemonErrors),
         cmocka_unit_test(testDaemonFdMode),

@@ -20,10 +20,12 @@
  *                    socket directory;
  *   anything else    nothing.
  *
- * Per domain, QEMU_LIBVIRT_RUN_DIR/NAME (0700, owned by QEMU's user,
- * who must be able to remove a socket once connected) holds ALIAS.sock
- * and ALIAS.pid; the helpers' output goes to
- * QEMU_LIBVIRT_LOG_DIR/NAME-ALIAS.log.
+ * Per domain, QEMU_LIBVIRT_RUN_DIR/NAME (root's, 0710, group QEMU's
+ * group: QEMU may reach the sockets in it, and nothing more) holds
+ * ALIAS.sock and ALIAS.pid; the helpers' output goes to
+ * QEMU_LIBVIRT_LOG_DIR/NAME-ALIAS.log. Nobody but root can write to any
+ * directory the hook works in, so nothing it does there by name can be
+ * redirected by QEMU's user.
  */
 #include "pfsinternal.h"
 
@@ -282,8 +284,9 @@ pfsHookQemuIds(xmlXPathContext *ctxt, const qemuDriverConfig *cfg,
 
 
 /* Remove @name in @parentfd and whatever it holds, without following
- * symlinks: QEMU's user owns the domain's directory and could have put
- * anything there. A missing @name is fine. */
+ * symlinks: a domain's directory made by an older version of the hook
+ * belongs to QEMU's user, who could have put anything there. A missing
+ * @name is fine. */
 static int
 pfsHookRemoveTree(int parentfd, const char *name, const char *path)
 {
@@ -333,7 +336,7 @@ pfsHookRemoveDomainDir(const char *name)
     g_autofree char *dir = pfsHookDomainDir(name);
     PFS_AUTOCLOSE runfd = -1;
 
-    if ((runfd = open(QEMU_LIBVIRT_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+    if ((runfd = open(QEMU_LIBVIRT_RUN_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
         if (errno == ENOENT)
             return 0;
         pfsReportSystemError(errno, _("cannot open directory '%s'"), QEMU_LIBVIRT_RUN_DIR);
@@ -344,9 +347,10 @@ pfsHookRemoveDomainDir(const char *name)
 
 
 /* Whether @pid is the helper that serves @socketPath: its program is
- * virt-proxyfs-helper and its arguments say "--socket @socketPath". The
- * pid file lies in a directory QEMU's user owns, so a pid read there is
- * only a claim: it must never get us to signal another process. */
+ * virt-proxyfs-helper and its arguments say "--socket @socketPath". A pid
+ * file is only a claim (an older hook's directory belonged to QEMU's
+ * user, and a pid may have been recycled): it must never get us to
+ * signal another process. */
 static bool
 pfsHookIsHelper(pid_t pid, const char *socketPath)
 {
@@ -510,15 +514,29 @@ pfsHookStopDomain(const char *name)
 
 
 /* @path and its missing parents as root-owned 0755 directories; @path
- * itself gets @mode. */
+ * itself gets @mode. One that exists must be root's: we act in it by
+ * name. */
 static int
 pfsHookMakeDir(const char *path, mode_t mode)
 {
+    PFS_AUTOCLOSE fd = -1;
+    struct stat st;
+
     if (g_mkdir_with_parents(path, 0755) < 0) {
         pfsReportSystemError(errno, _("cannot create directory '%s'"), path);
         return -1;
     }
-    if (chmod(path, mode) < 0) {
+    if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+        fstat(fd, &st) < 0) {
+        pfsReportSystemError(errno, _("cannot open directory '%s'"), path);
+        return -1;
+    }
+    if (st.st_uid != 0) {
+        pfsReportError(_("directory '%s' belongs to uid %u, not to root: refusing to use it"),
+                       path, (unsigned int)st.st_uid);
+        return -1;
+    }
+    if (fchmod(fd, mode) < 0) {
         pfsReportSystemError(errno, _("cannot change the mode of '%s'"), path);
         return -1;
     }
@@ -526,24 +544,30 @@ pfsHookMakeDir(const char *path, mode_t mode)
 }
 
 
-/* The domain's directory, new, 0700 and owned by QEMU's user: QEMU
- * removes each socket once it is connected, and nobody else may reach
- * one before. */
+/* The domain's directory, new, root's, 0710 with QEMU's group: QEMU can
+ * reach its sockets (each 0600 and QEMU's user's), no other user can,
+ * and nobody but root can create, rename or remove anything in it. QEMU
+ * therefore cannot remove a socket once connected; the helper does. */
 static int
-pfsHookMakeDomainDir(const char *dir, uid_t uid, gid_t gid)
+pfsHookMakeDomainDir(const char *name, const char *dir, gid_t gid)
 {
+    PFS_AUTOCLOSE runfd = -1;
     PFS_AUTOCLOSE fd = -1;
 
-    if (mkdir(dir, 0700) < 0) {
+    if ((runfd = open(QEMU_LIBVIRT_RUN_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+        pfsReportSystemError(errno, _("cannot open directory '%s'"), QEMU_LIBVIRT_RUN_DIR);
+        return -1;
+    }
+    if (mkdirat(runfd, name, 0700) < 0) {
         pfsReportSystemError(errno, _("cannot create directory '%s'"), dir);
         return -1;
     }
-    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+    if ((fd = openat(runfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
         pfsReportSystemError(errno, _("cannot open directory '%s'"), dir);
         return -1;
     }
-    if (fchown(fd, uid, gid) < 0 || fchmod(fd, 0700) < 0) {
-        pfsReportSystemError(errno, _("cannot give directory '%s' to QEMU's user"), dir);
+    if (fchown(fd, 0, gid) < 0 || fchmod(fd, 0710) < 0) {
+        pfsReportSystemError(errno, _("cannot give QEMU's group access to directory '%s'"), dir);
         return -1;
     }
     return 0;
@@ -583,7 +607,7 @@ pfsHookPrepare(const char *name)
     if (pfsHookMakeDir(QEMU_LIBVIRT_RUN_DIR, 0755) < 0 ||
         pfsHookMakeDir(QEMU_LIBVIRT_LOG_DIR, 0700) < 0)
         return -1;
-    if (pfsHookMakeDomainDir(dir, uid, gid) < 0)
+    if (pfsHookMakeDomainDir(name, dir, gid) < 0)
         goto error;
 
     helpers = g_ptr_array_new();

@@ -20,7 +20,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "pfscaps.h"
@@ -31,6 +30,7 @@
 #include "proxyfs_export.h"
 #include "proxyfs_sandbox.h"
 #include "proxyfs_server.h"
+#include "proxyfs_socket.h"
 
 #define PFS_HELPER_NAME "virt-proxyfs-helper"
 
@@ -276,89 +276,6 @@ pfsHelperCheckSocket(int fd)
 }
 
 
-/* QEMU's helper refuses a path that exists, and so do we: a socket left
- * by a crashed helper must be removed by whoever manages it. */
-/* A socket left at @path by a helper that crashed blocks the next start:
- * replace it, but only if it is a socket and nobody listens on it. */
-static int
-pfsHelperRemoveStaleSocket(const char *path, const struct stat *st,
-                           const struct sockaddr_un *addr)
-{
-    PFS_AUTOCLOSE fd = -1;
-
-    if (!S_ISSOCK(st->st_mode)) {
-        pfsReportError(_("socket path '%s' already exists and is not a socket"), path);
-        return -1;
-    }
-    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
-        pfsReportSystemError(errno, _("cannot create a Unix socket"));
-        return -1;
-    }
-    if (connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) == 0) {
-        pfsReportError(_("socket path '%s' is in use by another process"), path);
-        return -1;
-    }
-    if (errno != ECONNREFUSED) {
-        pfsReportSystemError(errno, _("socket path '%s' already exists"), path);
-        return -1;
-    }
-    if (unlink(path) < 0) {
-        pfsReportSystemError(errno, _("cannot remove stale socket '%s'"), path);
-        return -1;
-    }
-    PFS_WARN(_("replaced the stale socket '%s' (nobody was listening on it)"), path);
-    return 0;
-}
-
-
-static int
-pfsHelperListen(const pfsHelperOptions *opts)
-{
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    PFS_AUTOCLOSE fd = -1;
-    mode_t oldmask;
-    struct stat st;
-    int r;
-
-    if (strlen(opts->socketPath) >= sizeof(addr.sun_path)) {
-        pfsReportError(_("socket path '%s' is too long (at most %zu bytes)"),
-                       opts->socketPath, sizeof(addr.sun_path) - 1);
-        return -1;
-    }
-    strcpy(addr.sun_path, opts->socketPath);
-    if (lstat(opts->socketPath, &st) == 0 &&
-        pfsHelperRemoveStaleSocket(opts->socketPath, &st, &addr) < 0)
-        return -1;
-
-    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
-        pfsReportSystemError(errno, _("cannot create a Unix socket"));
-        return -1;
-    }
-    /* srw-------: QEMU's user (the owner given on the command line) only */
-    oldmask = umask(0177);
-    r = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
-    umask(oldmask);
-    if (r < 0) {
-        pfsReportSystemError(errno, _("cannot bind socket '%s'"), opts->socketPath);
-        return -1;
-    }
-    if (chown(opts->socketPath, opts->socketUid, opts->socketGid) < 0) {
-        pfsReportSystemError(errno, _("cannot change owner of socket '%s'"),
-                             opts->socketPath);
-        unlink(opts->socketPath);
-        return -1;
-    }
-    if (listen(fd, 1) < 0) {
-        pfsReportSystemError(errno, _("cannot listen on socket '%s'"), opts->socketPath);
-        unlink(opts->socketPath);
-        return -1;
-    }
-    r = fd;
-    fd = -1;
-    return r;
-}
-
-
 static volatile sig_atomic_t pfsHelperStopRequested;
 
 static void
@@ -570,51 +487,19 @@ pfsHelperReportReady(int *readyfds, size_t n, bool ok)
 }
 
 
-/* The socket's directory, held (before confinement) so that a helper
- * that fails before its client connects can still remove the socket. */
-typedef struct {
-    int dirfd;
-    char *name;
-} pfsHelperSocketPath;
-
-static int
-pfsHelperSocketPathHold(pfsHelperSocketPath *sp, const char *path)
-{
-    g_autofree char *dir = g_path_get_dirname(path);
-
-    sp->name = g_path_get_basename(path);
-    if ((sp->dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
-        pfsReportSystemError(errno, _("cannot open the socket's directory '%s'"), dir);
-        return -1;
-    }
-    return 0;
-}
-
-
-static void
-pfsHelperSocketPathRelease(pfsHelperSocketPath *sp, bool unlinkIt)
-{
-    if (unlinkIt && sp->dirfd >= 0)
-        unlinkat(sp->dirfd, sp->name, 0);
-    pfsForceClose(&sp->dirfd);
-    g_clear_pointer(&sp->name, g_free);
-}
-
-
 int
 main(int argc, char **argv)
 {
     pfsHelperOptions opts = { 0 };
     pfsProxyExport exp = { .rootfd = -1, .procfd = -1 };
     pfsSandboxConfig sandbox = { .listenfd = -1 };
-    pfsHelperSocketPath socketPath = { .dirfd = -1 };
+    pfsProxySocket namedSocket = PFS_PROXY_SOCKET_INIT;
     g_autoptr(pfsProxyServer) srv = NULL;
     PFS_AUTOCLOSE listenfd = -1;
     int readyfds[2] = { -1, -1 };
     int keep[2];
     size_t nkeep = 0;
     bool confine = geteuid() == 0;
-    bool socketCreated = false;
     int sock = -1;
     int ret = EXIT_FAILURE;
     pfsProxyEnd end;
@@ -708,11 +593,12 @@ main(int argc, char **argv)
 
     if (opts.socketPath) {
         pfsHelperCatchStopSignals(true);
-        if (pfsHelperSocketPathHold(&socketPath, opts.socketPath) < 0)
+        /* the private directories it makes may belong to the user we
+         * serve as, when it removes the socket once confined */
+        namedSocket.owners[1] = confine ? sandbox.uid : geteuid();
+        if ((listenfd = pfsProxySocketListen(&namedSocket, opts.socketPath,
+                                             opts.socketUid, opts.socketGid)) < 0)
             goto cleanup;
-        if ((listenfd = pfsHelperListen(&opts)) < 0)
-            goto cleanup;
-        socketCreated = true;
         sandbox.listenfd = listenfd;
     }
 
@@ -729,9 +615,12 @@ main(int argc, char **argv)
         PFS_INFO(_("waiting for a connection on '%s'"), opts.socketPath);
         if ((sock = pfsHelperAccept(listenfd, opts.socketPath, opts.socketUid)) < 0)
             goto cleanup;
-        /* From here the path is the client's: QEMU removes it. */
-        socketCreated = false;
-        pfsHelperSocketPathRelease(&socketPath, false);
+        /* The path has served: QEMU removes it once connected, but may
+         * not be allowed to (the libvirt hook's directory is root's), so
+         * we do, unless it is not our socket any more. The directory's
+         * fd, outside our root, goes before the first request. */
+        pfsProxySocketRemove(&namedSocket);
+        pfsProxySocketClear(&namedSocket);
         pfsForceClose(&listenfd);
         pfsHelperCatchStopSignals(false);
     }
@@ -764,7 +653,8 @@ main(int argc, char **argv)
     if (ret != EXIT_SUCCESS && pfsErrorLastMessage())
         PFS_ERROR("%s", pfsErrorLastMessage());
     /* Nobody connected: do not leave a socket that blocks the next start. */
-    pfsHelperSocketPathRelease(&socketPath, socketCreated);
+    pfsProxySocketRemove(&namedSocket);
+    pfsProxySocketClear(&namedSocket);
     pfsHelperReportReady(readyfds, G_N_ELEMENTS(readyfds), false);
     pfsForceClose(&sock);
     pfsProxyExportClose(&exp);

@@ -43,11 +43,44 @@ qemuProcessStateDir(const qemuDriverConfig *cfg, const char *name)
 }
 
 
+/* Open @path, a directory that must be ours and that nobody else can
+ * write to: everything the driver does in its state and log directories
+ * goes by name, as root. Returns the fd, or -1 with an error (errno kept
+ * when it could not be opened). */
+static int
+qemuProcessOpenPrivateDir(const char *path)
+{
+    struct stat st;
+    int fd;
+
+    if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+        pfsReportSystemError(errno, _("cannot open directory '%s'"), path);
+        return -1;
+    }
+    if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+        pfsReportError(_("directory '%s' (uid %u, mode %04o) may be changed by another user: refusing to use it"),
+                       path, (unsigned int)st.st_uid, (unsigned int)(st.st_mode & 07777));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+
+/* @path (and its missing parents), checked as above, with @mode. */
 static int
 qemuProcessMakeDir(const char *path, mode_t mode)
 {
+    PFS_AUTOCLOSE fd = -1;
+
     if (g_mkdir_with_parents(path, mode) < 0) {
         pfsReportSystemError(errno, _("cannot create directory '%s'"), path);
+        return -1;
+    }
+    if ((fd = qemuProcessOpenPrivateDir(path)) < 0)
+        return -1;
+    if (fchmod(fd, mode) < 0) {
+        pfsReportSystemError(errno, _("cannot change the mode of '%s'"), path);
         return -1;
     }
     return 0;
@@ -111,8 +144,15 @@ qemuProcessCheckNotRunning(qemuProcess *proc)
         return -1;
     }
     if (g_file_test(proc->stateDir, G_FILE_TEST_IS_DIR)) {
-        g_autoptr(GDir) dir = g_dir_open(proc->stateDir, 0, NULL);
+        g_autoptr(GDir) dir = NULL;
         const char *name;
+        int fd;
+
+        /* removed by name below: only in a directory nobody else writes to */
+        if ((fd = qemuProcessOpenPrivateDir(proc->stateDir)) < 0)
+            return -1;
+        close(fd);
+        dir = g_dir_open(proc->stateDir, 0, NULL);
 
         PFS_WARN(_("removing the state of domain '%s', left by a run that ended abruptly"),
                  proc->def->name);
@@ -130,14 +170,22 @@ static int
 qemuProcessPrepareDirs(qemuProcess *proc)
 {
     const qemuDriverConfig *cfg = proc->cfg;
+    PFS_AUTOCLOSE fd = -1;
 
     if (qemuProcessMakeDir(cfg->stateDir, 0755) < 0 ||
         qemuProcessMakeDir(proc->stateDir, 0700) < 0 ||
         qemuProcessMakeDir(cfg->logDir, 0700) < 0 ||
-        qemuProcessMakeDir(proc->libDir, 0700) < 0)
+        qemuProcessMakeDir(cfg->libDir, 0700) < 0)
         return -1;
-    /* QEMU's HOME and XDG directories: its own */
-    if (chown(proc->libDir, cfg->uid, cfg->gid) < 0) {
+    /* QEMU's HOME and XDG directories: its own (and so, from an earlier
+     * run, possibly anything QEMU's user made it); given away through an
+     * fd that is surely that directory */
+    if ((mkdir(proc->libDir, 0700) < 0 && errno != EEXIST) ||
+        (fd = open(proc->libDir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+        pfsReportSystemError(errno, _("cannot create directory '%s'"), proc->libDir);
+        return -1;
+    }
+    if (fchown(fd, cfg->uid, cfg->gid) < 0 || fchmod(fd, 0700) < 0) {
         pfsReportSystemError(errno, _("cannot give directory '%s' to the QEMU user"),
                              proc->libDir);
         return -1;
@@ -209,7 +257,8 @@ qemuProcessLaunch(qemuProcess *proc, const int *fds, int monitorFD)
     if (!(cmd = qemuBuildCommandLine(proc->def, &params)))
         return -1;
 
-    if ((logFD = open(proc->logFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0) {
+    if ((logFD = open(proc->logFile, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+                      0600)) < 0) {
         pfsReportSystemError(errno, _("cannot open log file '%s'"), proc->logFile);
         return -1;
     }

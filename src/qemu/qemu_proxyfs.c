@@ -161,7 +161,10 @@ qemuProxyfsLaunchHelper(const qemuDriverConfig *cfg,
     }
     readyRead = ready[0];
     readyWrite = ready[1];
-    if ((logFD = open(helper->logFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0) {
+    /* in a directory only root can write to (the driver's or the hook's
+     * log directory, both checked); no symlink either way */
+    if ((logFD = open(helper->logFile, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+                      0600)) < 0) {
         pfsReportSystemError(errno, _("cannot open log file '%s'"), helper->logFile);
         return -1;
     }

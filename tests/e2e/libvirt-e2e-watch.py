@@ -55,7 +55,7 @@ def snapshot(args, summary):
     st = os.stat(args.socket_dir)
     summary["socket_dir"] = {"mode": "%04o" % stat.S_IMODE(st.st_mode),
                              "uid": st.st_uid, "gid": st.st_gid}
-    # QEMU removes the path once connected
+    # the helper removes the path once QEMU has connected
     summary["socket_left"] = os.path.exists(args.socket)
     return True
 

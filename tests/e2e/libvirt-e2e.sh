@@ -18,7 +18,8 @@
 #   - 'virsh start', wait for 'shut off', and the checks of try-boot.sh:
 #     the guest's verdict, check-host.py, the sentinel and its secret,
 #     QEMU's uid, the helper's confinement while it ran, that it served,
-#     the socket directory (0700, QEMU's user) and that the hook removed
+#     the socket directory (root's, 0710, QEMU's group), that the helper
+#     removed the socket once QEMU connected, and that the hook removed
 #     it at release;
 #   - a domain whose share has no source directory: 'virsh start' fails
 #     with the helper's reason and leaves nothing behind;
@@ -479,10 +480,11 @@ for s in shares:
         "sentinel before: $before" "after: $after" "leaks: $leaks" "new: $extra"
 
     # identities, the socket directory, recorded while the guest ran
-    out=$("$python" - "$run/summary.json" "$(id -u "$qemu_user")" "$(id -u virt-proxyfs)" <<'EOF'
+    out=$("$python" - "$run/summary.json" "$(id -u "$qemu_user")" "$(id -u virt-proxyfs)" \
+        "$(id -g "$qemu_user")" <<'EOF'
 import json, sys
 s = json.load(open(sys.argv[1]))
-qemu_uid, helper_uid = sys.argv[2], sys.argv[3]
+qemu_uid, helper_uid, qemu_gid = sys.argv[2], sys.argv[3], sys.argv[4]
 h = s.get("helper_status", {})
 q = s.get("qemu_status", {})
 d = s.get("socket_dir", {})
@@ -507,10 +509,12 @@ else:
 if not d:
     res["socket"].append("no socket directory recorded")
 else:
-    if d.get("mode") != "0700" or str(d.get("uid")) != qemu_uid:
+    # root's: QEMU's user may reach the socket, never replace it
+    if d.get("mode") != "0710" or d.get("uid") != 0 or str(d.get("gid")) != qemu_gid:
         res["socket"].append("socket directory %r" % d)
     if s.get("socket_left"):
-        res["socket"].append("the socket path is still there: QEMU did not connect")
+        res["socket"].append("the socket path is still there: QEMU did not connect, "
+                             "or the helper did not remove it")
 for key in ("qemu", "helper", "socket"):
     print("%s %s" % (key, "; ".join(res[key]) or "ok"))
 print("detail helper uid %s CapEff %s CapBnd %s Seccomp %s; QEMU uid %s CapEff %s"
@@ -527,7 +531,7 @@ socket summary unreadable"
     check "the helper served confined (virt-proxyfs, no capability bound, no_new_privs, seccomp)" \
         "$([ "$line" = ok ] && echo 0 || echo 1)" "$line"
     line=$(sed -n 's/^socket //p' <<< "$out")
-    check "socket directory 0700 owned by $qemu_user, socket taken by QEMU" \
+    check "socket directory root's, 0710, group $qemu_user; socket gone once QEMU connected" \
         "$([ "$line" = ok ] && echo 0 || echo 1)" "$line"
     say "$(sed -n 's/^detail //p' <<< "$out")"
 
