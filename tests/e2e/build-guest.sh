@@ -7,7 +7,10 @@
 #                           QEMU boots directly (PVH), saving the guest the
 #                           slow xz decompression of the bzImage under TCG
 #   OUTDIR/initramfs.cpio   busybox-static, the virtio and 9p modules,
-#                           pfs-guest-tool, /init and the suites
+#                           pfs-guest-tool, /init and the suites; also the
+#                           virtio-blk and ext4 modules, which /init loads
+#                           only for a guest with a scratch disk
+#                           (pfs.disk=1, see guest-init.sh)
 #   OUTDIR/kit.env          the paths and the kernel command line, as shell
 #                           variables for a launcher
 #   OUTDIR/cache/           the kernel .deb and what was extracted from it
@@ -25,6 +28,10 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # modules the guest needs; their dependencies come from modules.dep
 wanted_modules=(virtio_pci 9pnet_virtio 9p)
+# loaded only with pfs.disk=1: an ext4 scratch disk (ext4's checksums ask
+# the crypto API for crc32c, a soft dependency that modules.dep leaves
+# out; the generic one, since TCG's default CPU has no SSE 4.2)
+disk_modules=(virtio_blk crc32c_generic ext4)
 kernel_cmdline='console=ttyS0 quiet panic=-1 mitigations=off rodata=off nokaslr tsc=reliable no_timer_check'
 
 say() { printf 'build-guest: %s\n' "$*"; }
@@ -127,7 +134,9 @@ fi
 # --- kernel and modules, extracted once per .deb ----------------------------
 
 kdir=$cache/$(basename "$deb" .deb)
-if [ -f "$kdir/.complete" ]; then
+# a kit extracted for another list of modules is extracted again
+modules_key="${wanted_modules[*]} / ${disk_modules[*]}"
+if [ -f "$kdir/.complete" ] && [ "$(cat "$kdir/modules.key" 2>/dev/null)" = "$modules_key" ]; then
     say "kernel and modules: cached in $kdir"
 else
     t=$(now)
@@ -189,32 +198,45 @@ else
         done
         order+=("$rel")
     }
-    for name in "${wanted_modules[@]}"; do
-        rel=$(sed -n "s|^\(\([^:]*/\)\?${name}\.ko\(\.[a-z]*\)\?\):.*|\1|p" "$moddir/modules.dep" | head -n 1)
-        if [ -z "$rel" ]; then
-            if grep -q "/${name}\.ko" "$moddir/modules.builtin" 2>/dev/null; then
-                continue
+    # add_modules LIST-FILE NAME...: NAME and what it needs, unless
+    # already listed, copied to out/modules and listed in LIST-FILE
+    add_modules() {
+        local list=$1 name rel
+        shift
+        order=()
+        for name in "$@"; do
+            rel=$(sed -n "s|^\(\([^:]*/\)\?${name}\.ko\(\.[a-z]*\)\?\):.*|\1|p" "$moddir/modules.dep" | head -n 1)
+            if [ -z "$rel" ]; then
+                if grep -q "/${name}\.ko" "$moddir/modules.builtin" 2>/dev/null; then
+                    continue
+                fi
+                die "module $name is missing from $kver"
             fi
-            die "module $name is missing from $kver"
-        fi
-        add_module "$rel"
-    done
-    mkdir -p "$stage/out/modules"
-    for rel in "${order[@]}"; do
-        case $rel in
-            *.ko) ;;
-            *) die "$rel: compressed modules are not supported" ;;
-        esac
-        mkdir -p "$stage/out/modules/$(dirname "$rel")"
-        cp "$moddir/$rel" "$stage/out/modules/$rel"
-        echo "$kver/$rel" >> "$stage/out/load-order"
-    done
+            add_module "$rel"
+        done
+        mkdir -p "$stage/out/modules"
+        : > "$stage/out/$list"
+        for rel in "${order[@]}"; do
+            case $rel in
+                *.ko) ;;
+                *) die "$rel: compressed modules are not supported" ;;
+            esac
+            mkdir -p "$stage/out/modules/$(dirname "$rel")"
+            cp "$moddir/$rel" "$stage/out/modules/$rel"
+            echo "$kver/$rel" >> "$stage/out/$list"
+        done
+        nmodules=$((nmodules + ${#order[@]}))
+    }
+    nmodules=0
+    add_modules load-order "${wanted_modules[@]}"
+    add_modules load-order-disk "${disk_modules[@]}"
     echo "$kver" > "$stage/out/kver"
     cp "$config" "$stage/out/config"
+    echo "$modules_key" > "$stage/out/modules.key"
     mv "$stage/out" "$kdir"
     rm -rf "$stage"
     touch "$kdir/.complete"
-    say "kernel $kver: vmlinux and ${#order[@]} modules in $(elapsed "$t")"
+    say "kernel $kver: vmlinux and $nmodules modules in $(elapsed "$t")"
 fi
 kver=$(cat "$kdir/kver")
 
@@ -239,7 +261,7 @@ fi
 # Everything the initramfs is made of, so that any change rebuilds it
 inputs=$(
     {
-        echo "kernel $(basename "$kdir")"
+        echo "kernel $(basename "$kdir") $modules_key"
         echo "busybox $(sha256sum < "$busybox")"
         echo "tool $tool_key"
         sha256sum < "${BASH_SOURCE[0]}"
@@ -269,6 +291,7 @@ else
     mkdir -p "$root/lib/modules/$kver"
     cp -R "$kdir/modules/." "$root/lib/modules/$kver/"
     cp "$kdir/load-order" "$root/etc/pfs-modules"
+    cp "$kdir/load-order-disk" "$root/etc/pfs-modules-disk"
     # a console for /init before it mounts devtmpfs (only root can make it;
     # /init reopens /dev/console after mounting devtmpfs anyway)
     mknod -m 0600 "$root/dev/console" c 5 1 2>/dev/null || true

@@ -13,6 +13,14 @@
 #                                    share
 #   pfs.suite=NAME                   run /suites/NAME.sh (none: only mount)
 #   pfs.timeout=SECONDS              the suite's time limit (default 240)
+#   pfs.disk=1                       load the virtio-blk and ext4 modules too
+#   pfs.hostroot=TAG:PROGRAM         instead of a suite: mount the 9p share
+#                                    TAG read-only as the new root, move
+#                                    /dev, /proc and /sys into it and
+#                                    switch_root to PROGRAM (an absolute
+#                                    path in that root), which then owns
+#                                    the console protocol and the poweroff
+#                                    (guest-tests-init.sh)
 #
 # Console protocol, one line each:
 #   PFS-RESULT NAME ok|fail DETAIL   written by the suite (and here)
@@ -68,21 +76,29 @@ echo "PFS-INFO init-start $(pfs_uptime)"
 suite=
 mounts=
 timeout=240
+disk=
+hostroot=
 for word in $(cat /proc/cmdline); do
     case $word in
         pfs.suite=*) suite=${word#pfs.suite=} ;;
+        pfs.disk=*) disk=${word#pfs.disk=} ;;
+        pfs.hostroot=*) hostroot=${word#pfs.hostroot=} ;;
         pfs.mounts=*) mounts=${word#pfs.mounts=} ;;
         pfs.timeout=*) timeout=${word#pfs.timeout=} ;;
     esac
 done
 
 # the modules, in the order build-guest.sh computed from modules.dep
-while read -r mod; do
-    [ -n "$mod" ] || continue
-    if ! out=$(insmod "/lib/modules/$mod" 2>&1); then
-        pfs_result "insmod:$(basename "$mod" .ko)" fail "$out"
-    fi
-done < /etc/pfs-modules
+modlists=/etc/pfs-modules
+[ "$disk" != 1 ] || modlists="$modlists /etc/pfs-modules-disk"
+for list in $modlists; do
+    while read -r mod; do
+        [ -n "$mod" ] || continue
+        if ! out=$(insmod "/lib/modules/$mod" 2>&1); then
+            pfs_result "insmod:$(basename "$mod" .ko)" fail "$out"
+        fi
+    done < "$list"
+done
 echo "PFS-INFO modules-loaded $(pfs_uptime)"
 
 pfs_mounted=
@@ -121,6 +137,33 @@ for entry in $(echo "$mounts" | tr ',' ' '); do
 done
 export PFS_CTL
 echo "PFS-INFO mounted $(pfs_uptime)"
+
+if [ -n "$hostroot" ]; then
+    # switch_root deletes the initramfs and never comes back: check
+    # everything first, so that a mistake ends in PFS-DONE fail, not in
+    # a kernel panic
+    tag=${hostroot%%:*}
+    program=${hostroot#*:}
+    mkdir -p /newroot
+    if [ -z "$tag" ] || [ "$tag" = "$hostroot" ] || [ "${program#/}" = "$program" ]; then
+        pfs_result hostroot fail "expected pfs.hostroot=TAG:/PROGRAM"
+    elif ! out=$(mount -t 9p -o "ro,trans=virtio,version=9p2000.L,msize=262144,cache=loose" \
+                     "$tag" /newroot 2>&1); then
+        pfs_result hostroot fail "mount $tag: $out"
+    elif ! [ -f "/newroot$program" ] || ! [ -x /newroot/bin/sh ]; then
+        pfs_result hostroot fail "no $program or /bin/sh in the share $tag"
+        umount /newroot
+    else
+        for dir in $pfs_mounted /tmp; do
+            umount "$dir" 2>/dev/null
+        done
+        for dir in /dev /proc /sys; do
+            mount -o move "$dir" "/newroot$dir"
+        done
+        echo "PFS-INFO switch-root $(cut -d' ' -f1 /newroot/proc/uptime)"
+        exec switch_root /newroot /bin/sh "$program"
+    fi
+fi
 
 suite_rc=0
 if [ -n "$suite" ]; then
