@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <locale.h>
 #include <malloc.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -294,7 +295,7 @@ pfsHelperCatchStopSignals(bool catch)
 {
     struct sigaction act = { .sa_handler = catch ? pfsHelperStopHandler : SIG_DFL };
 
-    /* no SA_RESTART: the signal must interrupt accept() */
+    /* no SA_RESTART: the signal must end the wait in ppoll() */
     sigemptyset(&act.sa_mask);
     sigaction(SIGTERM, &act, NULL);
     sigaction(SIGINT, &act, NULL);
@@ -304,15 +305,42 @@ pfsHelperCatchStopSignals(bool catch)
 static int
 pfsHelperAccept(int listenfd, const char *path, uid_t peerUid)
 {
+    struct pollfd pfd = { .fd = listenfd, .events = POLLIN };
+    sigset_t stops;
+    sigset_t before;
+    sigset_t waiting;
+    int saved;
     int fd = -1;
+
+    /* A stop signal that came between the check of the flag and a
+     * blocking accept() would be handled before the call and never end
+     * it. So they are blocked here, and let in only while ppoll() waits,
+     * which checks and waits in one step; accept() itself never blocks. */
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGTERM);
+    sigaddset(&stops, SIGINT);
+    if (sigprocmask(SIG_BLOCK, &stops, &before) < 0 ||
+        fcntl(listenfd, F_SETFL, O_NONBLOCK) < 0) {
+        pfsReportSystemError(errno, _("cannot wait for a connection on '%s'"), path);
+        return -1;
+    }
+    waiting = before;
+    sigdelset(&waiting, SIGTERM);
+    sigdelset(&waiting, SIGINT);
 
     while (!pfsHelperStopRequested) {
         struct ucred cred;
         socklen_t len = sizeof(cred);
 
+        if (ppoll(&pfd, 1, NULL, &waiting) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
         fd = accept4(listenfd, NULL, NULL, SOCK_CLOEXEC);
         if (fd < 0) {
-            if (errno == EINTR)
+            /* the client may have gone between the two */
+            if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
                 continue;
             break;
         }
@@ -323,20 +351,23 @@ pfsHelperAccept(int listenfd, const char *path, uid_t peerUid)
             pfsReportSystemError(errno, _("cannot read the credentials of a client of '%s'"),
                                  path);
             pfsForceClose(&fd);
+            sigprocmask(SIG_SETMASK, &before, NULL);
             return -1;
         }
         if (cred.uid == peerUid)
-            return fd;
+            break;
         PFS_WARN(_("refused a connection to '%s' from uid %u (pid %d): only uid %u may connect"),
                  path, (unsigned int)cred.uid, (int)cred.pid, (unsigned int)peerUid);
         pfsForceClose(&fd);
     }
+    saved = errno;
+    sigprocmask(SIG_SETMASK, &before, NULL);
 
     if (fd < 0 && pfsHelperStopRequested)
         pfsReportError(_("stopped by signal %d before a client connected to '%s'"),
                        (int)pfsHelperStopRequested, path);
     else if (fd < 0)
-        pfsReportSystemError(errno, _("cannot accept a connection on '%s'"), path);
+        pfsReportSystemError(saved, _("cannot accept a connection on '%s'"), path);
     return fd;
 }
 

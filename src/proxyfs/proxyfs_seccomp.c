@@ -104,6 +104,9 @@ pfsSeccompLoad(int listenfd)
     if (r == 0 && listenfd >= 0)
         r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(accept4), 1,
                              SCMP_A0(SCMP_CMP_EQ, listenfd));
+    /* ... and the wait for it, which a stop signal must be able to end */
+    if (r == 0 && listenfd >= 0)
+        r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ppoll), 0);
     if (r == 0 && listenfd >= 0)
         r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(getsockopt), 2,
                              SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET),
