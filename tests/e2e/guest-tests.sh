@@ -23,7 +23,7 @@
 # when one is missing, except under CI, where that is a failure.
 #
 # Environment: PFS_E2E_OUTDIR (the kit, default build/tests/e2e-guest),
-# PFS_GUEST_TIMEOUT (seconds for the whole guest, default 270),
+# PFS_GUEST_TIMEOUT (seconds for the whole guest, default 360),
 # PFS_GUEST_PROGRAM_TIMEOUT (seconds per program, default 180),
 # PFS_GUEST_MEM (MiB, default 1536), PFS_GUEST_SMP (vCPUs, default 2).
 set -euo pipefail
@@ -31,7 +31,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
 outdir=${PFS_E2E_OUTDIR:-$top/build/tests/e2e-guest}
-total_timeout=${PFS_GUEST_TIMEOUT:-270}
+total_timeout=${PFS_GUEST_TIMEOUT:-360}
 program_timeout=${PFS_GUEST_PROGRAM_TIMEOUT:-180}
 mem=${PFS_GUEST_MEM:-1536}
 smp=${PFS_GUEST_SMP:-2}
