@@ -27,6 +27,7 @@ if [ "$(id -u)" -ne 0 ] || ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
     exit 77
 fi
 
+mkdir -p "${TMPDIR:-/tmp}"
 top=$(mktemp -d "${TMPDIR:-/tmp}/qemuprocesstest-XXXXXX")
 cleanup() {
     # whatever a failed case left running
@@ -148,6 +149,24 @@ expect_start_error "helper missing" "cannot execute '$top/no-such-helper'" \
 
 { cat "$conf"; echo 'user = "pfs-no-such-user"'; } > "$top/nouser.conf"
 expect_start_error "QEMU user missing" "pfs-no-such-user" "$top/guest.xml" "$top/nouser.conf"
+
+# -- QEMU refuses what it was given: its own reason, whole, not the
+#    monitor's "connection reset" nor a command line cut short --
+chmod 0711 "$top"
+mkdir -m 0755 "$top/images"
+head -c 65536 /dev/zero > "$top/images/not-qcow2.img"
+chmod 0644 "$top/images/not-qcow2.img"
+sed "s|<memballoon|<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='$top/images/not-qcow2.img'/><target dev='vda' bus='virtio'/><readonly/></disk>\n<memballoon|" \
+    "$top/guest.xml" > "$top/badimage.xml"
+out=$("$tool" --config "$conf" start "$top/badimage.xml" 2>&1)
+rc=$?
+if [ $rc -ne 1 ] || ! printf '%s' "$out" | grep -q "^error: QEMU did not start: it exited with status 1" ||
+   ! printf '%s' "$out" | grep -q "^[-0-9T:.Z]* qemu-system-x86_64: -blockdev {.*\"backing\":null}: Image is not in qcow2 format\$" ||
+   printf '%s' "$out" | grep -q "monitor"; then
+    fail "QEMU's reason shown" "rc=$rc: $out"
+elif nothing_left "QEMU's reason shown"; then
+    ok "QEMU's reason shown"
+fi
 
 # -- a helper killed while the domain runs: noticed, torn down --
 "$tool" --config "$conf" start "$top/guest.xml" > "$top/fg.out" 2>&1 &

@@ -194,24 +194,93 @@ qemuProcessPrepareDirs(qemuProcess *proc)
 }
 
 
-/* The last lines of QEMU's log, for an error message. */
+/* At most this much of QEMU's log, and these many lines, in an error
+ * message: the reason QEMU gives is in its last lines. */
+#define QEMU_PROCESS_LOG_TAIL_BYTES 4096
+#define QEMU_PROCESS_LOG_TAIL_LINES 10
+/* how far back in the log to look for them */
+#define QEMU_PROCESS_LOG_TAIL_WINDOW (64 * 1024)
+
+/* The last complete lines QEMU wrote to its log after @from (the end of
+ * the header the driver wrote), for an error message: whole lines only,
+ * the newest first kept, at most QEMU_PROCESS_LOG_TAIL_LINES of them and
+ * QEMU_PROCESS_LOG_TAIL_BYTES, though the very last line is kept whole
+ * however long. "" when QEMU wrote nothing. */
 static char *
-qemuProcessLogTail(const char *path)
+qemuProcessLogTail(const char *path, off_t from)
 {
-    g_autofree char *content = NULL;
-    gsize len;
-    const char *p;
+    PFS_AUTOCLOSE fd = -1;
+    g_autofree char *buf = NULL;
+    struct stat st;
+    off_t start;
+    ssize_t len;
+    char *begin;
+    char *p;
     int lines = 0;
 
-    if (!g_file_get_contents(path, &content, &len, NULL) || len == 0)
+    if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+        fstat(fd, &st) < 0 || st.st_size <= from)
         return g_strdup("");
-    p = content + len;
-    while (p > content && lines < 6) {
-        p--;
-        if (*p == '\n')
-            lines++;
+    start = MAX(from, st.st_size - QEMU_PROCESS_LOG_TAIL_WINDOW);
+    buf = g_malloc(st.st_size - start + 1);
+    if ((len = pread(fd, buf, st.st_size - start, start)) <= 0)
+        return g_strdup("");
+    buf[len] = '\0';
+    begin = buf;
+    /* a line cut by the window is not shown, unless it is the only one */
+    if (start > from && (p = strchr(buf, '\n')) && p[1] != '\0')
+        begin = p + 1;
+    while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+        buf[--len] = '\0';
+
+    p = buf + len;
+    while (p > begin) {
+        char *nl = p - 1;
+
+        while (nl > begin && *nl != '\n')
+            nl--;
+        if (lines > 0 &&
+            ((buf + len) - nl > QEMU_PROCESS_LOG_TAIL_BYTES ||
+             lines == QEMU_PROCESS_LOG_TAIL_LINES))
+            break;
+        lines++;
+        p = nl;
     }
+    if (*p == '\n')
+        p++;
     return g_strdup(p);
+}
+
+
+/* QEMU did not answer its monitor: say why, in QEMU's own words (the
+ * monitor's error alone, "connection reset", tells nothing). */
+static void
+qemuProcessReportStartFailure(qemuProcess *proc)
+{
+    g_autofree char *monitorError = g_strdup(pfsErrorLastMessage());
+    g_autofree char *tail = NULL;
+    g_autofree char *how = NULL;
+    int status;
+
+    /* a QEMU that refuses its command line exits at once; give it a
+     * moment so that its exit status and last words are known */
+    if (pfsSpawnWait(proc->pid, 1000, &status) == 1) {
+        proc->pid = 0;
+        proc->status = status;
+        how = pfsSpawnDescribeStatus(status);
+    }
+    tail = qemuProcessLogTail(proc->logFile, proc->logStart);
+    if (how && *tail)
+        pfsReportError(_("QEMU did not start: it %s, saying (from %s):\n%s"),
+                       how, proc->logFile, tail);
+    else if (how)
+        pfsReportError(_("QEMU did not start: it %s without a word; see %s"),
+                       how, proc->logFile);
+    else if (*tail)
+        pfsReportError(_("QEMU did not start: %s; its last words (from %s):\n%s"),
+                       monitorError, proc->logFile, tail);
+    else
+        pfsReportError(_("QEMU did not start: %s; see %s"), monitorError, proc->logFile);
 }
 
 
@@ -266,7 +335,8 @@ qemuProcessLaunch(qemuProcess *proc, const int *fds, int monitorFD)
     line = pfsCmdlineToString(cmd, false);
     header = g_strdup_printf("%s: starting up as uid %u\n%s\n",
                              proc->def->name, (unsigned int)cfg->uid, line);
-    if (pfsSafeWrite(logFD, header, strlen(header)) < 0) {
+    if (pfsSafeWrite(logFD, header, strlen(header)) < 0 ||
+        (proc->logStart = lseek(logFD, 0, SEEK_END)) < 0) {
         pfsReportSystemError(errno, _("cannot write log file '%s'"), proc->logFile);
         return -1;
     }
@@ -320,9 +390,7 @@ qemuProcessStart(const qemuDriverConfig *cfg, pfsDomainDef *def)
 
     if (!(proc->mon = qemuMonitorOpen(proc->monitorPath, proc->pid,
                                       QEMU_PROCESS_MONITOR_TIMEOUT_MS))) {
-        g_autofree char *tail = qemuProcessLogTail(proc->logFile);
-
-        pfsReportError(_("QEMU did not start: %s\n%s"), pfsErrorLastMessage(), tail);
+        qemuProcessReportStartFailure(proc);
         goto error;
     }
     if (qemuMonitorCommand(proc->mon, "cont") < 0)

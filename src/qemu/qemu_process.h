@@ -23,6 +23,7 @@ struct _qemuProcess {
     char *stateDir;             /* <state_dir>/<name> */
     char *libDir;               /* <lib_dir>/domain-<name>: QEMU's HOME */
     char *logFile;              /* <log_dir>/<name>.log: QEMU's output */
+    off_t logStart;             /* where this run's output starts in it */
     char *monitorPath;
     char *pidFile;
     pid_t pid;                  /* QEMU; 0 once reaped */
