@@ -127,6 +127,42 @@ else
     nothing_left "QEMU killed" && ok "QEMU killed"
 fi
 
+# -- the supervisor killed: QEMU and the helper run on; a new start
+#    refuses (it used to remove their state and start a second QEMU),
+#    list shows the domain, stop ends what is left --
+"$tool" --config "$conf" --daemon start "$top/guest.xml" >/dev/null 2>&1
+qemu=$(cat "$top/run/$name/qemu.pid" 2>/dev/null)
+fs0=$(cat "$top/run/$name/fs0.pid" 2>/dev/null)
+kill -9 "$(cat "$top/run/$name/supervisor.pid")"
+sleep 0.2
+out=$("$tool" --config "$conf" start "$top/guest.xml" 2>&1)
+rc=$?
+if [ $rc -eq 1 ] && printf '%s' "$out" | grep -qF "domain '$name' still runs without its supervisor, which ended abruptly: QEMU (pid $qemu), the proxy helper of filesystem 'fs0' (pid $fs0); stop it with 'virt-proxyfs stop $name'" &&
+   [ "$(pgrep -fc "guest=$name,")" -eq 1 ] && kill -0 "$qemu" && [ -f "$top/run/$name/qemu.pid" ]; then
+    ok "supervisor killed: start refuses"
+else
+    fail "supervisor killed: start refuses" "rc=$rc: $out; $(pgrep -af "guest=$name," | tr '\n' ';')"
+fi
+if "$tool" --config "$conf" list | grep -q "^ $name  *orphaned  *-$"; then
+    ok "supervisor killed: list"
+else
+    fail "supervisor killed: list" "$("$tool" --config "$conf" list 2>&1)"
+fi
+# a pid file naming another process (recycled pid): not signalled; the
+# helper ends by itself once QEMU is gone
+sleep 300 &
+decoy=$!
+echo "$decoy" > "$top/run/$name/fs0.pid"
+out=$("$tool" --config "$conf" stop "$name" 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && printf '%s' "$out" | grep -qxF "Domain '$name' stopped: its supervisor had ended abruptly; stopped QEMU (pid $qemu)" &&
+   kill -0 "$decoy" && nothing_left "supervisor killed: stop"; then
+    ok "supervisor killed: stop"
+else
+    fail "supervisor killed: stop" "rc=$rc: $out"
+fi
+kill "$decoy"
+
 # -- failures before QEMU starts: clear errors, nothing left --
 expect_start_error() {
     # expect_start_error CASE PATTERN XML [CONF]

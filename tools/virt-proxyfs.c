@@ -35,6 +35,7 @@
 #include "qemu_command.h"
 #include "qemu_conf.h"
 #include "qemu_domain.h"
+#include "qemu_orphan.h"
 #include "qemu_process.h"
 #include "virt-proxyfs-libvirt.h"
 
@@ -347,23 +348,6 @@ pfsToolStart(const char *path, const pfsToolOptions *opts)
 }
 
 
-/* The pid of the supervisor running domain @name, or 0. */
-static pid_t
-pfsToolSupervisorPid(const qemuDriverConfig *cfg, const char *name)
-{
-    g_autofree char *dir = qemuProcessStateDir(cfg, name);
-    g_autofree char *path = g_build_filename(dir, "supervisor.pid", NULL);
-    g_autofree char *content = NULL;
-    guint64 pid;
-
-    if (!g_file_get_contents(path, &content, NULL, NULL) ||
-        !g_ascii_string_to_unsigned(g_strstrip(content), 10, 1, G_MAXINT, &pid, NULL) ||
-        (kill((pid_t)pid, 0) < 0 && errno == ESRCH))
-        return 0;
-    return (pid_t)pid;
-}
-
-
 static int
 pfsToolStop(const char *name, const pfsToolOptions *opts)
 {
@@ -374,16 +358,31 @@ pfsToolStop(const char *name, const pfsToolOptions *opts)
 
     if (pfsToolLoadConfig(opts, &cfg) < 0)
         return -1;
-    if ((pid = pfsToolSupervisorPid(cfg, name)) == 0) {
-        pfsReportError(_("domain '%s' is not running"), name);
-        return -1;
+    dir = qemuProcessStateDir(cfg, name);
+    if ((pid = qemuOrphanSupervisorPid(cfg, name)) == 0) {
+        g_autofree char *stopped = NULL;
+        int n;
+
+        if (geteuid() != 0 || !g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+            pfsReportError(_("domain '%s' is not running"), name);
+            return -1;
+        }
+        /* its supervisor died: stop what it left running */
+        if ((n = qemuOrphanStop(cfg, name, cfg->shutdownTimeout, &stopped)) < 0)
+            return -1;
+        if (n > 0)
+            printf(_("Domain '%s' stopped: its supervisor had ended abruptly; stopped %s\n"),
+                   name, stopped);
+        else
+            printf(_("Domain '%s' was not running; removed the state left by a run that ended abruptly\n"),
+                   name);
+        return 0;
     }
     if (kill(pid, SIGTERM) < 0) {
         pfsReportSystemError(errno, _("cannot signal the supervisor of domain '%s'"), name);
         return -1;
     }
     /* the supervisor powers the guest off, then forces it, then cleans up */
-    dir = qemuProcessStateDir(cfg, name);
     deadline = g_get_monotonic_time() + (gint64)(cfg->shutdownTimeout + 20) * G_USEC_PER_SEC;
     while (g_file_test(dir, G_FILE_TEST_EXISTS) && g_get_monotonic_time() < deadline)
         g_usleep(100 * 1000);
@@ -414,10 +413,18 @@ pfsToolList(const pfsToolOptions *opts)
     g_ptr_array_sort(names, pfsToolCompareNames);
     printf(" %-24s %-10s %s\n", _("Name"), _("State"), _("Supervisor"));
     for (i = 0; i < names->len; i++) {
-        pid_t pid = pfsToolSupervisorPid(cfg, names->pdata[i]);
+        pid_t pid = qemuOrphanSupervisorPid(cfg, names->pdata[i]);
+        g_autoptr(GPtrArray) orphans = NULL;
 
-        if (pid > 0)
+        if (pid > 0) {
             printf(" %-24s %-10s %d\n", (char *)names->pdata[i], _("running"), (int)pid);
+        } else if (qemuOrphanFind(cfg, names->pdata[i], &orphans) < 0) {
+            /* processes that may be its: it is not safe to start again */
+            printf(" %-24s %-10s %s\n", (char *)names->pdata[i], _("unknown"), "-");
+        } else if (orphans->len > 0) {
+            /* its supervisor died: 'stop' ends it */
+            printf(" %-24s %-10s %s\n", (char *)names->pdata[i], _("orphaned"), "-");
+        }
     }
     return 0;
 }

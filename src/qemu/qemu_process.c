@@ -27,6 +27,7 @@
 #include "pfslog.h"
 #include "pfsspawn.h"
 #include "qemu_command.h"
+#include "qemu_orphan.h"
 #include "qemu_process.h"
 
 /* how long QEMU may take to answer its monitor after exec (TCG is slow
@@ -47,7 +48,7 @@ qemuProcessStateDir(const qemuDriverConfig *cfg, const char *name)
  * write to: everything the driver does in its state and log directories
  * goes by name, as root. Returns the fd, or -1 with an error (errno kept
  * when it could not be opened). */
-static int
+int
 qemuProcessOpenPrivateDir(const char *path)
 {
     struct stat st;
@@ -128,23 +129,22 @@ qemuProcessFree(qemuProcess *proc)
 }
 
 
-/* Refuse to start a domain that runs; clean up after one that crashed. */
+/* Refuse to start a domain that runs, or whose QEMU or helpers outlived
+ * their supervisor; clean up after one that ended abruptly. */
 static int
 qemuProcessCheckNotRunning(qemuProcess *proc)
 {
-    g_autofree char *supervisor = g_build_filename(proc->stateDir, "supervisor.pid", NULL);
-    g_autofree char *content = NULL;
-    guint64 pid;
+    g_autoptr(GPtrArray) orphans = NULL;
+    pid_t pid;
 
-    if (g_file_get_contents(supervisor, &content, NULL, NULL) &&
-        g_ascii_string_to_unsigned(g_strstrip(content), 10, 1, G_MAXINT, &pid, NULL) &&
-        (pid_t)pid != getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) {
-        pfsReportError(_("domain '%s' is already running (supervisor pid %llu)"),
-                       proc->def->name, (unsigned long long)pid);
+    if ((pid = qemuOrphanSupervisorPid(proc->cfg, proc->def->name)) > 0 && pid != getpid()) {
+        pfsReportError(_("domain '%s' is already running (supervisor pid %lld)"),
+                       proc->def->name, (long long)pid);
         return -1;
     }
     if (g_file_test(proc->stateDir, G_FILE_TEST_IS_DIR)) {
         g_autoptr(GDir) dir = NULL;
+        g_autofree char *list = NULL;
         const char *name;
         int fd;
 
@@ -152,6 +152,16 @@ qemuProcessCheckNotRunning(qemuProcess *proc)
         if ((fd = qemuProcessOpenPrivateDir(proc->stateDir)) < 0)
             return -1;
         close(fd);
+        /* never the state of a QEMU that still runs: a second one would
+         * start beside it, and nothing would know the first */
+        if (qemuOrphanFind(proc->cfg, proc->def->name, &orphans) < 0)
+            return -1;
+        if (orphans->len > 0) {
+            list = qemuOrphanDescribe(orphans);
+            pfsReportError(_("domain '%s' still runs without its supervisor, which ended abruptly: %s; stop it with 'virt-proxyfs stop %s'"),
+                           proc->def->name, list, proc->def->name);
+            return -1;
+        }
         dir = g_dir_open(proc->stateDir, 0, NULL);
 
         PFS_WARN(_("removing the state of domain '%s', left by a run that ended abruptly"),
@@ -161,6 +171,29 @@ qemuProcessCheckNotRunning(qemuProcess *proc)
             if (strcmp(name, "supervisor.pid") != 0)
                 unlink(path);
         }
+    }
+    return 0;
+}
+
+
+/* The domain as started, for a later 'stop' to recognise its processes
+ * should the supervisor die (qemu_orphan.c). */
+static int
+qemuProcessSaveDomain(qemuProcess *proc)
+{
+    g_autofree char *path = g_build_filename(proc->stateDir, "domain.xml", NULL);
+    g_autofree char *xml = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (!proc->def->emulator)
+        proc->def->emulator = g_strdup(proc->cfg->emulator);
+    if (!(xml = pfsDomainDefFormat(proc->def)))
+        return -1;
+    /* the state directory is root's and private: a name is safe there */
+    if (!g_file_set_contents_full(path, xml, -1, G_FILE_SET_CONTENTS_CONSISTENT,
+                                  0600, &err)) {
+        pfsReportError(_("cannot write '%s': %s"), path, err->message);
+        return -1;
     }
     return 0;
 }
@@ -377,6 +410,7 @@ qemuProcessStart(const qemuDriverConfig *cfg, pfsDomainDef *def)
         return NULL;
     }
     if (qemuProcessPrepareDirs(proc) < 0 ||
+        qemuProcessSaveDomain(proc) < 0 ||
         qemuProcessStartHelpers(proc, fds) < 0 ||
         (monitorFD = qemuProcessListenMonitor(proc->monitorPath)) < 0 ||
         qemuProcessLaunch(proc, fds, monitorFD) < 0)
@@ -529,10 +563,14 @@ qemuProcessStop(qemuProcess *proc)
     if (proc->stateDir) {
         unlink(proc->monitorPath);
         unlink(proc->pidFile);
-        /* the supervisor's pid file goes with the directory */
+        /* the supervisor's pid file and the saved domain go with the
+         * directory */
         {
             g_autofree char *supervisor = g_build_filename(proc->stateDir, "supervisor.pid", NULL);
+            g_autofree char *domainXML = g_build_filename(proc->stateDir, "domain.xml", NULL);
+
             unlink(supervisor);
+            unlink(domainXML);
         }
         if (rmdir(proc->stateDir) < 0 && errno != ENOENT)
             PFS_WARN(_("cannot remove '%s': %s"), proc->stateDir, g_strerror(errno));
