@@ -244,6 +244,26 @@ pfsLibvirtConvert(xmlDoc *doc, const char *socketBase)
 }
 
 
+GPtrArray *
+pfsLibvirtShares(xmlDoc *doc)
+{
+    g_autoptr(GPtrArray) ret = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(xmlXPathContext) ctxt = pfsLibvirtContext(doc);
+    g_autofree xmlNode **shares = NULL;
+    int n;
+    int i;
+
+    if (!ctxt ||
+        (n = pfsXPathNodeSet("/domain/metadata/pfs:proxyfs/pfs:share", ctxt, &shares)) < 0)
+        return g_steal_pointer(&ret);
+    for (i = 0; i < n; i++) {
+        g_ptr_array_add(ret, pfsXMLPropString(shares[i], "target"));
+        g_ptr_array_add(ret, pfsXMLPropString(shares[i], "source"));
+    }
+    return g_steal_pointer(&ret);
+}
+
+
 /* Whether @arg and @next are a pair of arguments we generated. */
 static bool
 pfsLibvirtIsOurArgPair(xmlNode *arg, xmlNode *next)

@@ -13,6 +13,7 @@
 #include "pfsinternal.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <locale.h>
 #include <signal.h>
@@ -75,12 +76,48 @@ pfsToolLoadDomain(const char *path, const char *schema)
 
     if (!(doc = pfsXMLParse(path, NULL, "domain", NULL)))
         return NULL;
-    if (schema && pfsXMLValidateRNG(schema, doc) < 0)
-        return NULL;
+    /* the model first: its errors name what is wrong ("missing target
+     * information"), where the schema's only say where it gave up
+     * ("Extra element devices in interleave"); the schema still has
+     * the last word */
     if (!(def = pfsDomainDefParseDoc(doc)) ||
         qemuDomainPrepare(def) < 0)
         return NULL;
+    if (schema && pfsXMLValidateRNG(schema, doc) < 0)
+        return NULL;
     return g_steal_pointer(&def);
+}
+
+
+/* A share whose directory is missing is valid XML, but the domain cannot
+ * start: say so now rather than at the start. */
+static void
+pfsToolWarnSource(const char *target, const char *src)
+{
+    struct stat st;
+    int err = 0;
+
+    if (stat(src, &st) < 0)
+        err = errno;
+    else if (!S_ISDIR(st.st_mode))
+        err = ENOTDIR;
+    if (err != 0)
+        fprintf(stderr, _("warning: the source directory '%s' of filesystem '%s': %s; the domain cannot start until it exists\n"),
+                src, target, g_strerror(err));
+}
+
+
+static void
+pfsToolWarnSources(const pfsDomainDef *def)
+{
+    size_t i;
+
+    for (i = 0; i < def->nfss; i++) {
+        const pfsDomainFSDef *fs = def->fss[i];
+
+        if (fs->fsdriver == PFS_DOMAIN_FS_DRIVER_TYPE_PROXY && fs->src)
+            pfsToolWarnSource(fs->dst, fs->src);
+    }
 }
 
 
@@ -91,6 +128,7 @@ pfsToolValidate(const char *path, const pfsToolOptions *opts)
 
     if (!def)
         return -1;
+    pfsToolWarnSources(def);
     printf(_("%s validates\n"), path);
     return 0;
 }
@@ -455,6 +493,21 @@ pfsToolConnect(const pfsToolOptions *opts)
 }
 
 
+/* Whether libvirtd runs on this host: its URI names no host. */
+static bool
+pfsToolConnectionIsLocal(virConnectPtr conn)
+{
+    g_autofree char *uri = virConnectGetURI(conn);
+    g_autoptr(GUri) parsed = NULL;
+    const char *host;
+
+    if (!uri || !(parsed = g_uri_parse(uri, G_URI_FLAGS_NONE, NULL)))
+        return false;
+    host = g_uri_get_host(parsed);
+    return !host || !*host || strcmp(host, "localhost") == 0;
+}
+
+
 /* Convert @xml for libvirt and define it. */
 static int
 pfsToolDefineXML(virConnectPtr conn, const char *xml, const char *origin)
@@ -467,6 +520,14 @@ pfsToolDefineXML(virConnectPtr conn, const char *xml, const char *origin)
     if (!(doc = pfsXMLParse(NULL, xml, "domain", NULL)) ||
         (n = pfsLibvirtConvert(doc, QEMU_LIBVIRT_RUN_DIR)) < 0)
         return -1;
+    /* the hook starts the helpers on libvirt's host: check there only */
+    if (pfsToolConnectionIsLocal(conn)) {
+        g_autoptr(GPtrArray) shares = pfsLibvirtShares(doc);
+        guint i;
+
+        for (i = 0; i + 1 < shares->len; i += 2)
+            pfsToolWarnSource(shares->pdata[i], shares->pdata[i + 1]);
+    }
     converted = pfsLibvirtFormat(doc);
     if (!(dom = virDomainDefineXML(conn, converted))) {
         pfsToolLibvirtError(_("libvirt refused the domain"));
