@@ -204,6 +204,56 @@ elif nothing_left "QEMU's reason shown"; then
     ok "QEMU's reason shown"
 fi
 
+# -- files QEMU opens: a serial file is created or given to QEMU's user
+#    for the run and given back; a path QEMU's user cannot open is
+#    refused up front, naming it; nothing is chowned where another user
+#    could swap the file --
+mkdir -m 0755 "$top/logs"
+mkdir -m 0700 "$top/private"
+mkdir -m 1777 "$top/public"
+: > "$top/logs/existing.log"
+chown 65534:65534 "$top/logs/existing.log"
+chmod 0600 "$top/logs/existing.log"
+with_xml() {
+    # with_xml OUT ELEMENTS: the guest with ELEMENTS before <memballoon>
+    sed "s|<memballoon|$2\n<memballoon|" "$top/guest.xml" > "$1"
+}
+serial() { echo "<serial type='file'><source path='$1'/><target port='$2'/></serial>"; }
+with_xml "$top/serials.xml" "$(serial "$top/logs/new.log" 0)$(serial "$top/logs/existing.log" 1)"
+out=$("$tool" --config "$conf" --daemon start "$top/serials.xml" 2>&1)
+during="$(stat -c '%U %a' "$top/logs/new.log" 2>&1) $(stat -c '%U %a' "$top/logs/existing.log")"
+"$tool" --config "$conf" stop "$name" >/dev/null 2>&1
+after="$(stat -c '%u:%g %a' "$top/logs/new.log" 2>&1) $(stat -c '%u:%g %a' "$top/logs/existing.log")"
+if [ "$during" = "virt-proxyfs-qemu 600 virt-proxyfs-qemu 600" ] &&
+   [ "$after" = "0:0 600 65534:65534 600" ] && nothing_left "serial files given and given back"; then
+    ok "serial files given and given back"
+else
+    fail "serial files given and given back" "$out; during: $during; after: $after"
+fi
+
+with_xml "$top/private-serial.xml" "$(serial "$top/private/console.log" 0)"
+expect_start_error "serial file QEMU cannot reach" \
+    "error: QEMU's user 'virt-proxyfs-qemu' cannot write to '$top/private/console.log' (serial port 'serial0'): Permission denied" \
+    "$top/private-serial.xml"
+if [ -e "$top/private/console.log" ]; then
+    fail "serial file QEMU cannot reach: removed" "$(ls -l "$top/private")"
+fi
+
+: > "$top/decoy"
+chmod 0600 "$top/decoy"
+ln -s "$top/decoy" "$top/public/console.log"
+with_xml "$top/public-serial.xml" "$(serial "$top/public/console.log" 0)"
+expect_start_error "serial file in a directory others write to: not chowned" \
+    "error: QEMU's user 'virt-proxyfs-qemu' cannot write to '$top/public/console.log' (serial port 'serial0'): Permission denied" \
+    "$top/public-serial.xml"
+[ "$(stat -c %u "$top/decoy")" = 0 ] || fail "serial file in a directory others write to" "the decoy was chowned"
+
+head -c 1024 /dev/zero > "$top/private/vmlinuz"
+sed "s|<boot dev='hd'/>|<kernel>$top/private/vmlinuz</kernel>|" "$top/guest.xml" > "$top/kernel.xml"
+expect_start_error "kernel QEMU cannot read" \
+    "error: QEMU's user 'virt-proxyfs-qemu' cannot read '$top/private/vmlinuz' (the kernel): Permission denied" \
+    "$top/kernel.xml"
+
 # -- a helper killed while the domain runs: noticed, torn down --
 "$tool" --config "$conf" start "$top/guest.xml" > "$top/fg.out" 2>&1 &
 fg=$!

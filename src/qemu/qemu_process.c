@@ -383,7 +383,10 @@ qemuProcessLaunch(qemuProcess *proc, const int *fds, int monitorFD)
     attrs.outputFD = logFD;
     attrs.pidFile = proc->pidFile;
     attrs.newSession = true;
-    return pfsSpawn(cmd, &attrs, &proc->pid);
+    if (pfsSpawn(cmd, &attrs, &proc->pid) < 0)
+        return -1;
+    proc->launched = true;
+    return 0;
 }
 
 
@@ -411,6 +414,7 @@ qemuProcessStart(const qemuDriverConfig *cfg, pfsDomainDef *def)
     }
     if (qemuProcessPrepareDirs(proc) < 0 ||
         qemuProcessSaveDomain(proc) < 0 ||
+        !(proc->labels = qemuSecuritySetAll(cfg, def)) ||
         qemuProcessStartHelpers(proc, fds) < 0 ||
         (monitorFD = qemuProcessListenMonitor(proc->monitorPath)) < 0 ||
         qemuProcessLaunch(proc, fds, monitorFD) < 0)
@@ -559,6 +563,9 @@ qemuProcessStop(qemuProcess *proc)
     for (i = 0; i < proc->nhelpers; i++)
         qemuProxyfsStop(proc->helpers[i], QEMU_PROCESS_HELPER_GRACE_MS, NULL);
     proc->nhelpers = 0;
+    /* QEMU is gone: its files go back to their owners; those created for
+     * a QEMU that never ran go */
+    qemuSecurityRestoreAll(g_steal_pointer(&proc->labels), !proc->launched);
 
     if (proc->stateDir) {
         unlink(proc->monitorPath);

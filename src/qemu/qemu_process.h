@@ -12,6 +12,7 @@
 #include "qemu_conf.h"
 #include "qemu_monitor.h"
 #include "qemu_proxyfs.h"
+#include "qemu_security.h"
 
 /* A running domain. Its state directory holds qemu.pid, one <alias>.pid
  * per proxy helper, the monitor socket and, while a supervisor process
@@ -29,6 +30,8 @@ struct _qemuProcess {
     pid_t pid;                  /* QEMU; 0 once reaped */
     int status;                 /* its waitpid() status once reaped */
     qemuMonitor *mon;
+    qemuSecurityLabels *labels; /* files given to QEMU's user, to restore */
+    bool launched;              /* QEMU was executed */
     qemuProxyfsHelper **helpers;
     size_t nhelpers;
     bool helperDied;            /* a helper exited while QEMU ran */
