@@ -27,6 +27,7 @@ if [ "$(id -u)" -ne 0 ] || ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
     exit 77
 fi
 
+mkdir -p "${TMPDIR:-/tmp}"
 top=$(mktemp -d "${TMPDIR:-/tmp}/qemuprocesstest-XXXXXX")
 cleanup() {
     # whatever a failed case left running
@@ -126,6 +127,42 @@ else
     nothing_left "QEMU killed" && ok "QEMU killed"
 fi
 
+# -- the supervisor killed: QEMU and the helper run on; a new start
+#    refuses (it used to remove their state and start a second QEMU),
+#    list shows the domain, stop ends what is left --
+"$tool" --config "$conf" --daemon start "$top/guest.xml" >/dev/null 2>&1
+qemu=$(cat "$top/run/$name/qemu.pid" 2>/dev/null)
+fs0=$(cat "$top/run/$name/fs0.pid" 2>/dev/null)
+kill -9 "$(cat "$top/run/$name/supervisor.pid")"
+sleep 0.2
+out=$("$tool" --config "$conf" start "$top/guest.xml" 2>&1)
+rc=$?
+if [ $rc -eq 1 ] && printf '%s' "$out" | grep -qF "domain '$name' still runs without its supervisor, which ended abruptly: QEMU (pid $qemu), the proxy helper of filesystem 'fs0' (pid $fs0); stop it with 'virt-proxyfs stop $name'" &&
+   [ "$(pgrep -fc "guest=$name,")" -eq 1 ] && kill -0 "$qemu" && [ -f "$top/run/$name/qemu.pid" ]; then
+    ok "supervisor killed: start refuses"
+else
+    fail "supervisor killed: start refuses" "rc=$rc: $out; $(pgrep -af "guest=$name," | tr '\n' ';')"
+fi
+if "$tool" --config "$conf" list | grep -q "^ $name  *orphaned  *-$"; then
+    ok "supervisor killed: list"
+else
+    fail "supervisor killed: list" "$("$tool" --config "$conf" list 2>&1)"
+fi
+# a pid file naming another process (recycled pid): not signalled; the
+# helper ends by itself once QEMU is gone
+sleep 300 &
+decoy=$!
+echo "$decoy" > "$top/run/$name/fs0.pid"
+out=$("$tool" --config "$conf" stop "$name" 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && printf '%s' "$out" | grep -qxF "Domain '$name' stopped: its supervisor had ended abruptly; stopped QEMU (pid $qemu)" &&
+   kill -0 "$decoy" && nothing_left "supervisor killed: stop"; then
+    ok "supervisor killed: stop"
+else
+    fail "supervisor killed: stop" "rc=$rc: $out"
+fi
+kill "$decoy"
+
 # -- failures before QEMU starts: clear errors, nothing left --
 expect_start_error() {
     # expect_start_error CASE PATTERN XML [CONF]
@@ -148,6 +185,74 @@ expect_start_error "helper missing" "cannot execute '$top/no-such-helper'" \
 
 { cat "$conf"; echo 'user = "pfs-no-such-user"'; } > "$top/nouser.conf"
 expect_start_error "QEMU user missing" "pfs-no-such-user" "$top/guest.xml" "$top/nouser.conf"
+
+# -- QEMU refuses what it was given: its own reason, whole, not the
+#    monitor's "connection reset" nor a command line cut short --
+chmod 0711 "$top"
+mkdir -m 0755 "$top/images"
+head -c 65536 /dev/zero > "$top/images/not-qcow2.img"
+chmod 0644 "$top/images/not-qcow2.img"
+sed "s|<memballoon|<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='$top/images/not-qcow2.img'/><target dev='vda' bus='virtio'/><readonly/></disk>\n<memballoon|" \
+    "$top/guest.xml" > "$top/badimage.xml"
+out=$("$tool" --config "$conf" start "$top/badimage.xml" 2>&1)
+rc=$?
+if [ $rc -ne 1 ] || ! printf '%s' "$out" | grep -q "^error: QEMU did not start: it exited with status 1" ||
+   ! printf '%s' "$out" | grep -q "^[-0-9T:.Z]* qemu-system-x86_64: -blockdev {.*\"backing\":null}: Image is not in qcow2 format\$" ||
+   printf '%s' "$out" | grep -q "monitor"; then
+    fail "QEMU's reason shown" "rc=$rc: $out"
+elif nothing_left "QEMU's reason shown"; then
+    ok "QEMU's reason shown"
+fi
+
+# -- files QEMU opens: a serial file is created or given to QEMU's user
+#    for the run and given back; a path QEMU's user cannot open is
+#    refused up front, naming it; nothing is chowned where another user
+#    could swap the file --
+mkdir -m 0755 "$top/logs"
+mkdir -m 0700 "$top/private"
+mkdir -m 1777 "$top/public"
+: > "$top/logs/existing.log"
+chown 65534:65534 "$top/logs/existing.log"
+chmod 0600 "$top/logs/existing.log"
+with_xml() {
+    # with_xml OUT ELEMENTS: the guest with ELEMENTS before <memballoon>
+    sed "s|<memballoon|$2\n<memballoon|" "$top/guest.xml" > "$1"
+}
+serial() { echo "<serial type='file'><source path='$1'/><target port='$2'/></serial>"; }
+with_xml "$top/serials.xml" "$(serial "$top/logs/new.log" 0)$(serial "$top/logs/existing.log" 1)"
+out=$("$tool" --config "$conf" --daemon start "$top/serials.xml" 2>&1)
+during="$(stat -c '%U %a' "$top/logs/new.log" 2>&1) $(stat -c '%U %a' "$top/logs/existing.log")"
+"$tool" --config "$conf" stop "$name" >/dev/null 2>&1
+after="$(stat -c '%u:%g %a' "$top/logs/new.log" 2>&1) $(stat -c '%u:%g %a' "$top/logs/existing.log")"
+if [ "$during" = "virt-proxyfs-qemu 600 virt-proxyfs-qemu 600" ] &&
+   [ "$after" = "0:0 600 65534:65534 600" ] && nothing_left "serial files given and given back"; then
+    ok "serial files given and given back"
+else
+    fail "serial files given and given back" "$out; during: $during; after: $after"
+fi
+
+with_xml "$top/private-serial.xml" "$(serial "$top/private/console.log" 0)"
+expect_start_error "serial file QEMU cannot reach" \
+    "error: QEMU's user 'virt-proxyfs-qemu' cannot write to '$top/private/console.log' (serial port 'serial0'): Permission denied" \
+    "$top/private-serial.xml"
+if [ -e "$top/private/console.log" ]; then
+    fail "serial file QEMU cannot reach: removed" "$(ls -l "$top/private")"
+fi
+
+: > "$top/decoy"
+chmod 0600 "$top/decoy"
+ln -s "$top/decoy" "$top/public/console.log"
+with_xml "$top/public-serial.xml" "$(serial "$top/public/console.log" 0)"
+expect_start_error "serial file in a directory others write to: not chowned" \
+    "error: QEMU's user 'virt-proxyfs-qemu' cannot write to '$top/public/console.log' (serial port 'serial0'): Permission denied" \
+    "$top/public-serial.xml"
+[ "$(stat -c %u "$top/decoy")" = 0 ] || fail "serial file in a directory others write to" "the decoy was chowned"
+
+head -c 1024 /dev/zero > "$top/private/vmlinuz"
+sed "s|<boot dev='hd'/>|<kernel>$top/private/vmlinuz</kernel>|" "$top/guest.xml" > "$top/kernel.xml"
+expect_start_error "kernel QEMU cannot read" \
+    "error: QEMU's user 'virt-proxyfs-qemu' cannot read '$top/private/vmlinuz' (the kernel): Permission denied" \
+    "$top/kernel.xml"
 
 # -- a helper killed while the domain runs: noticed, torn down --
 "$tool" --config "$conf" start "$top/guest.xml" > "$top/fg.out" 2>&1 &

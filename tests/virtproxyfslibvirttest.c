@@ -137,6 +137,68 @@ testIdempotentAndRestore(void **state G_GNUC_UNUSED)
 }
 
 
+/* whoever opens the stored domain with 'virsh edit' learns where the
+ * shares are and how to change them */
+static void
+testHint(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(xmlDoc) doc = parse(domainXML);
+    g_autofree char *hint = NULL;
+
+    assert_int_equal(pfsLibvirtConvert(doc, BASE), 2);
+    hint = xpathString(doc, "string(/domain/metadata/pfs:proxyfs/comment())");
+    assert_non_null(hint);
+    assert_non_null(strstr(hint, "Change them with 'virt-proxyfs edit guest', not here"));
+    /* one, however often converted; gone when restored */
+    assert_int_equal(pfsLibvirtConvert(doc, BASE), 2);
+    assertXPath(doc, "string(count(//comment()))", "1");
+    assert_int_equal(pfsLibvirtRestore(doc), 0);
+    assertXPath(doc, "string(count(//comment()))", "0");
+}
+
+
+/* what 'virt-proxyfs dumpxml' prints, from the domain as libvirt formats
+ * it (indented, with its blank text): laid out as libvirt lays out */
+static void
+testFormatAsLibvirt(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(xmlDoc) doc = parse(
+        "<domain type='qemu'>\n"
+        "  <name>guest</name>\n"
+        "  <devices>\n"
+        "    <filesystem type='mount' accessmode='passthrough'>\n"
+        "      <driver type='proxy'/>\n"
+        "      <source dir='/srv/share'/>\n"
+        "      <target dir='share'/>\n"
+        "    </filesystem>\n"
+        "    <memballoon model='none'/>\n"
+        "  </devices>\n"
+        "</domain>\n");
+    g_autofree char *stored = NULL;
+    g_autoptr(xmlDoc) fromLibvirt = NULL;
+    g_autofree char *shown = NULL;
+
+    assert_int_equal(pfsLibvirtConvert(doc, BASE), 1);
+    stored = pfsLibvirtFormat(doc);
+    fromLibvirt = parse(stored);
+    assert_int_equal(pfsLibvirtRestore(fromLibvirt), 0);
+    shown = pfsLibvirtFormat(fromLibvirt);
+    assert_string_equal(shown,
+        "<?xml version=\"1.0\"?>\n"
+        "<domain type=\"qemu\">\n"
+        "  <name>guest</name>\n"
+        "  <devices>\n"
+        "    <memballoon model=\"none\"/>\n"
+        "    <filesystem type=\"mount\" accessmode=\"passthrough\">\n"
+        "      <driver type=\"proxy\"/>\n"
+        "      <source dir=\"/srv/share\"/>\n"
+        "      <target dir=\"share\"/>\n"
+        "    </filesystem>\n"
+        "  </devices>\n"
+        "</domain>\n");
+}
+
+
 static void
 testNothingToDo(void **state G_GNUC_UNUSED)
 {
@@ -190,6 +252,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(testConvert),
         cmocka_unit_test(testIdempotentAndRestore),
+        cmocka_unit_test(testHint),
+        cmocka_unit_test(testFormatAsLibvirt),
         cmocka_unit_test(testNothingToDo),
         cmocka_unit_test(testErrors),
     };

@@ -29,8 +29,35 @@ check() {
 
 check "validate a proxy domain" 0 "fs-proxy.xml validates" \
     "$tool" --schema "$schema" validate "$data/fs-proxy.xml"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/virtproxyfstooltest-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+# the model accepts a relative <emulator>; libvirt's schema does not
+sed "s|<emulator>/usr/bin/qemu-system-x86_64</emulator>|<emulator>qemu-system-x86_64</emulator>|" \
+    "$data/fs-proxy.xml" > "$tmp/relative-emulator.xml"
 check "validate: schema error" 1 "failed to validate against schema" \
+    "$tool" --schema "$schema" validate "$tmp/relative-emulator.xml"
+# the driver's own checks come first: they say what is wrong, where the
+# schema says "Extra element devices in interleave"
+check "validate: missing target" 1 "error: missing target information for device /srv/share" \
+    "$tool" --schema "$schema" validate "$data/fs-proxy-no-target.xml"
+check "validate: queue" 1 \
+    "error: unsupported configuration: attribute 'queue' of element 'driver' is only supported with driver type 'virtiofs'" \
     "$tool" --schema "$schema" validate "$data/fs-proxy-queue.xml"
+# a missing source directory: valid, but the start would fail
+mkdir "$tmp/share"
+sed "s|/srv/share|$tmp/share|" "$data/fs-proxy.xml" > "$tmp/present.xml"
+sed "s|/srv/share|$tmp/missing|" "$data/fs-proxy.xml" > "$tmp/missing.xml"
+check "validate: source missing" 0 \
+    "warning: the source directory '$tmp/missing' of filesystem 'share': No such file or directory; the domain cannot start until it exists" \
+    "$tool" --schema "$schema" validate "$tmp/missing.xml"
+if "$tool" --schema "$schema" validate "$tmp/present.xml" 2>&1 | grep -q warning; then
+    echo "FAIL validate: source present: warned"
+    failed=$((failed + 1))
+else
+    echo "ok   validate: source present"
+    passed=$((passed + 1))
+fi
 check "validate: semantic error" 1 \
     "error: unsupported configuration: filesystem driver 'proxy' only supports passthrough accessmode" \
     "$tool" --schema "$schema" validate "$data/fs-proxy-accessmode-mapped.xml"

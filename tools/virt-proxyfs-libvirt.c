@@ -21,6 +21,10 @@
 /* our IDs on QEMU's command line, so that restoring finds them */
 #define PFS_LIBVIRT_FSDEV_PREFIX "pfs-"
 #define PFS_LIBVIRT_DEVICE_PREFIX "pfs-dev-"
+/* the comment in the metadata; %s is the domain's name */
+#define PFS_LIBVIRT_HINT \
+    " Proxy shares of virt-proxyfs. Change them with 'virt-proxyfs edit %s'," \
+    " not here: they and the qemu:commandline arguments must stay in step. "
 
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlBuffer, xmlBufferFree);
@@ -215,6 +219,14 @@ pfsLibvirtConvert(xmlDoc *doc, const char *socketBase)
     proxyfs = xmlNewChild(metadata, NULL, BAD_CAST "proxyfs", NULL);
     pfsNs = xmlNewNs(proxyfs, BAD_CAST PFS_LIBVIRT_NS, BAD_CAST "pfs");
     xmlSetNs(proxyfs, pfsNs);
+    /* for whoever opens this with 'virsh edit': libvirt keeps comments
+     * inside a namespaced metadata element (not directly in <metadata>).
+     * XML, like the rest of the document, so not translated. */
+    {
+        g_autofree char *hint = g_strdup_printf(PFS_LIBVIRT_HINT, name);
+
+        xmlAddChild(proxyfs, xmlNewDocComment(doc, BAD_CAST hint));
+    }
 
     /* libvirt wants the qemu namespace declared on <domain> */
     if (!(qemuNs = xmlSearchNsByHref(doc, root, BAD_CAST PFS_LIBVIRT_QEMU_NS)))
@@ -241,6 +253,26 @@ pfsLibvirtConvert(xmlDoc *doc, const char *socketBase)
         xmlFreeNode(nodes[i]);
     }
     return n;
+}
+
+
+GPtrArray *
+pfsLibvirtShares(xmlDoc *doc)
+{
+    g_autoptr(GPtrArray) ret = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(xmlXPathContext) ctxt = pfsLibvirtContext(doc);
+    g_autofree xmlNode **shares = NULL;
+    int n;
+    int i;
+
+    if (!ctxt ||
+        (n = pfsXPathNodeSet("/domain/metadata/pfs:proxyfs/pfs:share", ctxt, &shares)) < 0)
+        return g_steal_pointer(&ret);
+    for (i = 0; i < n; i++) {
+        g_ptr_array_add(ret, pfsXMLPropString(shares[i], "target"));
+        g_ptr_array_add(ret, pfsXMLPropString(shares[i], "source"));
+    }
+    return g_steal_pointer(&ret);
 }
 
 
@@ -288,6 +320,29 @@ pfsLibvirtHasElementChildren(xmlNode *node)
             return true;
     }
     return false;
+}
+
+
+/* The qemu namespace declared on <domain> for <qemu:commandline>, once
+ * nothing uses it. */
+static void
+pfsLibvirtDropQemuNs(xmlDoc *doc, xmlXPathContext *ctxt)
+{
+    xmlNode *root = xmlDocGetRootElement(doc);
+    xmlNs **link;
+
+    if (pfsXPathNode("//qemu:*", ctxt))
+        return;
+    for (link = &root->nsDef; *link; link = &(*link)->next) {
+        xmlNs *ns = *link;
+
+        if (ns->href && xmlStrEqual(ns->href, BAD_CAST PFS_LIBVIRT_QEMU_NS)) {
+            *link = ns->next;
+            ns->next = NULL;
+            xmlFreeNs(ns);
+            return;
+        }
+    }
 }
 
 
@@ -355,9 +410,33 @@ pfsLibvirtRestore(xmlDoc *doc)
         if (!pfsLibvirtHasElementChildren(cmdline)) {
             xmlUnlinkNode(cmdline);
             xmlFreeNode(cmdline);
+            pfsLibvirtDropQemuNs(doc, ctxt);
         }
     }
     return 0;
+}
+
+
+/* Remove the whitespace-only text under @node: the layout of what libvirt
+ * sent, which would keep libxml2 from indenting what was added or moved
+ * (a blank line where a share left, "</filesystem></devices>" where one
+ * came back). Whitespace is not significant in domain XML. */
+static void
+pfsLibvirtStripBlanks(xmlNode *node)
+{
+    xmlNode *child = node->children;
+
+    while (child) {
+        xmlNode *next = child->next;
+
+        if (child->type == XML_TEXT_NODE && xmlIsBlankNode(child)) {
+            xmlUnlinkNode(child);
+            xmlFreeNode(child);
+        } else if (child->type == XML_ELEMENT_NODE) {
+            pfsLibvirtStripBlanks(child);
+        }
+        child = next;
+    }
 }
 
 
@@ -368,6 +447,9 @@ pfsLibvirtFormat(xmlDoc *doc)
     int len = 0;
     char *ret;
 
+    /* as libvirt formats: two spaces a level, one element a line */
+    if (xmlDocGetRootElement(doc))
+        pfsLibvirtStripBlanks(xmlDocGetRootElement(doc));
     xmlDocDumpFormatMemory(doc, &mem, &len, 1);
     ret = g_strndup((const char *)mem, len);
     xmlFree(mem);

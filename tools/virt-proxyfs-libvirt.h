@@ -30,5 +30,9 @@ int pfsLibvirtConvert(xmlDoc *doc, const char *socketBase);
 /* Undo pfsLibvirtConvert() on @doc in place. Returns 0 or -1. */
 int pfsLibvirtRestore(xmlDoc *doc);
 
+/* The target and source of each proxy share of converted domain @doc,
+ * in pairs: target, source, target, source... */
+GPtrArray *pfsLibvirtShares(xmlDoc *doc);
+
 /* The whole document as text. */
 char *pfsLibvirtFormat(xmlDoc *doc);

@@ -13,6 +13,7 @@
 #include "pfsinternal.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <locale.h>
 #include <signal.h>
@@ -35,6 +36,7 @@
 #include "qemu_command.h"
 #include "qemu_conf.h"
 #include "qemu_domain.h"
+#include "qemu_orphan.h"
 #include "qemu_process.h"
 #include "virt-proxyfs-libvirt.h"
 
@@ -74,12 +76,48 @@ pfsToolLoadDomain(const char *path, const char *schema)
 
     if (!(doc = pfsXMLParse(path, NULL, "domain", NULL)))
         return NULL;
-    if (schema && pfsXMLValidateRNG(schema, doc) < 0)
-        return NULL;
+    /* the model first: its errors name what is wrong ("missing target
+     * information"), where the schema's only say where it gave up
+     * ("Extra element devices in interleave"); the schema still has
+     * the last word */
     if (!(def = pfsDomainDefParseDoc(doc)) ||
         qemuDomainPrepare(def) < 0)
         return NULL;
+    if (schema && pfsXMLValidateRNG(schema, doc) < 0)
+        return NULL;
     return g_steal_pointer(&def);
+}
+
+
+/* A share whose directory is missing is valid XML, but the domain cannot
+ * start: say so now rather than at the start. */
+static void
+pfsToolWarnSource(const char *target, const char *src)
+{
+    struct stat st;
+    int err = 0;
+
+    if (stat(src, &st) < 0)
+        err = errno;
+    else if (!S_ISDIR(st.st_mode))
+        err = ENOTDIR;
+    if (err != 0)
+        fprintf(stderr, _("warning: the source directory '%s' of filesystem '%s': %s; the domain cannot start until it exists\n"),
+                src, target, g_strerror(err));
+}
+
+
+static void
+pfsToolWarnSources(const pfsDomainDef *def)
+{
+    size_t i;
+
+    for (i = 0; i < def->nfss; i++) {
+        const pfsDomainFSDef *fs = def->fss[i];
+
+        if (fs->fsdriver == PFS_DOMAIN_FS_DRIVER_TYPE_PROXY && fs->src)
+            pfsToolWarnSource(fs->dst, fs->src);
+    }
 }
 
 
@@ -90,6 +128,7 @@ pfsToolValidate(const char *path, const pfsToolOptions *opts)
 
     if (!def)
         return -1;
+    pfsToolWarnSources(def);
     printf(_("%s validates\n"), path);
     return 0;
 }
@@ -347,23 +386,6 @@ pfsToolStart(const char *path, const pfsToolOptions *opts)
 }
 
 
-/* The pid of the supervisor running domain @name, or 0. */
-static pid_t
-pfsToolSupervisorPid(const qemuDriverConfig *cfg, const char *name)
-{
-    g_autofree char *dir = qemuProcessStateDir(cfg, name);
-    g_autofree char *path = g_build_filename(dir, "supervisor.pid", NULL);
-    g_autofree char *content = NULL;
-    guint64 pid;
-
-    if (!g_file_get_contents(path, &content, NULL, NULL) ||
-        !g_ascii_string_to_unsigned(g_strstrip(content), 10, 1, G_MAXINT, &pid, NULL) ||
-        (kill((pid_t)pid, 0) < 0 && errno == ESRCH))
-        return 0;
-    return (pid_t)pid;
-}
-
-
 static int
 pfsToolStop(const char *name, const pfsToolOptions *opts)
 {
@@ -374,16 +396,31 @@ pfsToolStop(const char *name, const pfsToolOptions *opts)
 
     if (pfsToolLoadConfig(opts, &cfg) < 0)
         return -1;
-    if ((pid = pfsToolSupervisorPid(cfg, name)) == 0) {
-        pfsReportError(_("domain '%s' is not running"), name);
-        return -1;
+    dir = qemuProcessStateDir(cfg, name);
+    if ((pid = qemuOrphanSupervisorPid(cfg, name)) == 0) {
+        g_autofree char *stopped = NULL;
+        int n;
+
+        if (geteuid() != 0 || !g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+            pfsReportError(_("domain '%s' is not running"), name);
+            return -1;
+        }
+        /* its supervisor died: stop what it left running */
+        if ((n = qemuOrphanStop(cfg, name, cfg->shutdownTimeout, &stopped)) < 0)
+            return -1;
+        if (n > 0)
+            printf(_("Domain '%s' stopped: its supervisor had ended abruptly; stopped %s\n"),
+                   name, stopped);
+        else
+            printf(_("Domain '%s' was not running; removed the state left by a run that ended abruptly\n"),
+                   name);
+        return 0;
     }
     if (kill(pid, SIGTERM) < 0) {
         pfsReportSystemError(errno, _("cannot signal the supervisor of domain '%s'"), name);
         return -1;
     }
     /* the supervisor powers the guest off, then forces it, then cleans up */
-    dir = qemuProcessStateDir(cfg, name);
     deadline = g_get_monotonic_time() + (gint64)(cfg->shutdownTimeout + 20) * G_USEC_PER_SEC;
     while (g_file_test(dir, G_FILE_TEST_EXISTS) && g_get_monotonic_time() < deadline)
         g_usleep(100 * 1000);
@@ -414,10 +451,18 @@ pfsToolList(const pfsToolOptions *opts)
     g_ptr_array_sort(names, pfsToolCompareNames);
     printf(" %-24s %-10s %s\n", _("Name"), _("State"), _("Supervisor"));
     for (i = 0; i < names->len; i++) {
-        pid_t pid = pfsToolSupervisorPid(cfg, names->pdata[i]);
+        pid_t pid = qemuOrphanSupervisorPid(cfg, names->pdata[i]);
+        g_autoptr(GPtrArray) orphans = NULL;
 
-        if (pid > 0)
+        if (pid > 0) {
             printf(" %-24s %-10s %d\n", (char *)names->pdata[i], _("running"), (int)pid);
+        } else if (qemuOrphanFind(cfg, names->pdata[i], &orphans) < 0) {
+            /* processes that may be its: it is not safe to start again */
+            printf(" %-24s %-10s %s\n", (char *)names->pdata[i], _("unknown"), "-");
+        } else if (orphans->len > 0) {
+            /* its supervisor died: 'stop' ends it */
+            printf(" %-24s %-10s %s\n", (char *)names->pdata[i], _("orphaned"), "-");
+        }
     }
     return 0;
 }
@@ -448,6 +493,21 @@ pfsToolConnect(const pfsToolOptions *opts)
 }
 
 
+/* Whether libvirtd runs on this host: its URI names no host. */
+static bool
+pfsToolConnectionIsLocal(virConnectPtr conn)
+{
+    g_autofree char *uri = virConnectGetURI(conn);
+    g_autoptr(GUri) parsed = NULL;
+    const char *host;
+
+    if (!uri || !(parsed = g_uri_parse(uri, G_URI_FLAGS_NONE, NULL)))
+        return false;
+    host = g_uri_get_host(parsed);
+    return !host || !*host || strcmp(host, "localhost") == 0;
+}
+
+
 /* Convert @xml for libvirt and define it. */
 static int
 pfsToolDefineXML(virConnectPtr conn, const char *xml, const char *origin)
@@ -460,6 +520,14 @@ pfsToolDefineXML(virConnectPtr conn, const char *xml, const char *origin)
     if (!(doc = pfsXMLParse(NULL, xml, "domain", NULL)) ||
         (n = pfsLibvirtConvert(doc, QEMU_LIBVIRT_RUN_DIR)) < 0)
         return -1;
+    /* the hook starts the helpers on libvirt's host: check there only */
+    if (pfsToolConnectionIsLocal(conn)) {
+        g_autoptr(GPtrArray) shares = pfsLibvirtShares(doc);
+        guint i;
+
+        for (i = 0; i + 1 < shares->len; i += 2)
+            pfsToolWarnSource(shares->pdata[i], shares->pdata[i + 1]);
+    }
     converted = pfsLibvirtFormat(doc);
     if (!(dom = virDomainDefineXML(conn, converted))) {
         pfsToolLibvirtError(_("libvirt refused the domain"));

@@ -27,6 +27,7 @@
 #include "pfslog.h"
 #include "pfsspawn.h"
 #include "qemu_command.h"
+#include "qemu_orphan.h"
 #include "qemu_process.h"
 
 /* how long QEMU may take to answer its monitor after exec (TCG is slow
@@ -47,7 +48,7 @@ qemuProcessStateDir(const qemuDriverConfig *cfg, const char *name)
  * write to: everything the driver does in its state and log directories
  * goes by name, as root. Returns the fd, or -1 with an error (errno kept
  * when it could not be opened). */
-static int
+int
 qemuProcessOpenPrivateDir(const char *path)
 {
     struct stat st;
@@ -128,23 +129,22 @@ qemuProcessFree(qemuProcess *proc)
 }
 
 
-/* Refuse to start a domain that runs; clean up after one that crashed. */
+/* Refuse to start a domain that runs, or whose QEMU or helpers outlived
+ * their supervisor; clean up after one that ended abruptly. */
 static int
 qemuProcessCheckNotRunning(qemuProcess *proc)
 {
-    g_autofree char *supervisor = g_build_filename(proc->stateDir, "supervisor.pid", NULL);
-    g_autofree char *content = NULL;
-    guint64 pid;
+    g_autoptr(GPtrArray) orphans = NULL;
+    pid_t pid;
 
-    if (g_file_get_contents(supervisor, &content, NULL, NULL) &&
-        g_ascii_string_to_unsigned(g_strstrip(content), 10, 1, G_MAXINT, &pid, NULL) &&
-        (pid_t)pid != getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) {
-        pfsReportError(_("domain '%s' is already running (supervisor pid %llu)"),
-                       proc->def->name, (unsigned long long)pid);
+    if ((pid = qemuOrphanSupervisorPid(proc->cfg, proc->def->name)) > 0 && pid != getpid()) {
+        pfsReportError(_("domain '%s' is already running (supervisor pid %lld)"),
+                       proc->def->name, (long long)pid);
         return -1;
     }
     if (g_file_test(proc->stateDir, G_FILE_TEST_IS_DIR)) {
         g_autoptr(GDir) dir = NULL;
+        g_autofree char *list = NULL;
         const char *name;
         int fd;
 
@@ -152,6 +152,16 @@ qemuProcessCheckNotRunning(qemuProcess *proc)
         if ((fd = qemuProcessOpenPrivateDir(proc->stateDir)) < 0)
             return -1;
         close(fd);
+        /* never the state of a QEMU that still runs: a second one would
+         * start beside it, and nothing would know the first */
+        if (qemuOrphanFind(proc->cfg, proc->def->name, &orphans) < 0)
+            return -1;
+        if (orphans->len > 0) {
+            list = qemuOrphanDescribe(orphans);
+            pfsReportError(_("domain '%s' still runs without its supervisor, which ended abruptly: %s; stop it with 'virt-proxyfs stop %s'"),
+                           proc->def->name, list, proc->def->name);
+            return -1;
+        }
         dir = g_dir_open(proc->stateDir, 0, NULL);
 
         PFS_WARN(_("removing the state of domain '%s', left by a run that ended abruptly"),
@@ -161,6 +171,29 @@ qemuProcessCheckNotRunning(qemuProcess *proc)
             if (strcmp(name, "supervisor.pid") != 0)
                 unlink(path);
         }
+    }
+    return 0;
+}
+
+
+/* The domain as started, for a later 'stop' to recognise its processes
+ * should the supervisor die (qemu_orphan.c). */
+static int
+qemuProcessSaveDomain(qemuProcess *proc)
+{
+    g_autofree char *path = g_build_filename(proc->stateDir, "domain.xml", NULL);
+    g_autofree char *xml = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (!proc->def->emulator)
+        proc->def->emulator = g_strdup(proc->cfg->emulator);
+    if (!(xml = pfsDomainDefFormat(proc->def)))
+        return -1;
+    /* the state directory is root's and private: a name is safe there */
+    if (!g_file_set_contents_full(path, xml, -1, G_FILE_SET_CONTENTS_CONSISTENT,
+                                  0600, &err)) {
+        pfsReportError(_("cannot write '%s': %s"), path, err->message);
+        return -1;
     }
     return 0;
 }
@@ -194,24 +227,93 @@ qemuProcessPrepareDirs(qemuProcess *proc)
 }
 
 
-/* The last lines of QEMU's log, for an error message. */
+/* At most this much of QEMU's log, and these many lines, in an error
+ * message: the reason QEMU gives is in its last lines. */
+#define QEMU_PROCESS_LOG_TAIL_BYTES 4096
+#define QEMU_PROCESS_LOG_TAIL_LINES 10
+/* how far back in the log to look for them */
+#define QEMU_PROCESS_LOG_TAIL_WINDOW (64 * 1024)
+
+/* The last complete lines QEMU wrote to its log after @from (the end of
+ * the header the driver wrote), for an error message: whole lines only,
+ * the newest first kept, at most QEMU_PROCESS_LOG_TAIL_LINES of them and
+ * QEMU_PROCESS_LOG_TAIL_BYTES, though the very last line is kept whole
+ * however long. "" when QEMU wrote nothing. */
 static char *
-qemuProcessLogTail(const char *path)
+qemuProcessLogTail(const char *path, off_t from)
 {
-    g_autofree char *content = NULL;
-    gsize len;
-    const char *p;
+    PFS_AUTOCLOSE fd = -1;
+    g_autofree char *buf = NULL;
+    struct stat st;
+    off_t start;
+    ssize_t len;
+    char *begin;
+    char *p;
     int lines = 0;
 
-    if (!g_file_get_contents(path, &content, &len, NULL) || len == 0)
+    if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+        fstat(fd, &st) < 0 || st.st_size <= from)
         return g_strdup("");
-    p = content + len;
-    while (p > content && lines < 6) {
-        p--;
-        if (*p == '\n')
-            lines++;
+    start = MAX(from, st.st_size - QEMU_PROCESS_LOG_TAIL_WINDOW);
+    buf = g_malloc(st.st_size - start + 1);
+    if ((len = pread(fd, buf, st.st_size - start, start)) <= 0)
+        return g_strdup("");
+    buf[len] = '\0';
+    begin = buf;
+    /* a line cut by the window is not shown, unless it is the only one */
+    if (start > from && (p = strchr(buf, '\n')) && p[1] != '\0')
+        begin = p + 1;
+    while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+        buf[--len] = '\0';
+
+    p = buf + len;
+    while (p > begin) {
+        char *nl = p - 1;
+
+        while (nl > begin && *nl != '\n')
+            nl--;
+        if (lines > 0 &&
+            ((buf + len) - nl > QEMU_PROCESS_LOG_TAIL_BYTES ||
+             lines == QEMU_PROCESS_LOG_TAIL_LINES))
+            break;
+        lines++;
+        p = nl;
     }
+    if (*p == '\n')
+        p++;
     return g_strdup(p);
+}
+
+
+/* QEMU did not answer its monitor: say why, in QEMU's own words (the
+ * monitor's error alone, "connection reset", tells nothing). */
+static void
+qemuProcessReportStartFailure(qemuProcess *proc)
+{
+    g_autofree char *monitorError = g_strdup(pfsErrorLastMessage());
+    g_autofree char *tail = NULL;
+    g_autofree char *how = NULL;
+    int status;
+
+    /* a QEMU that refuses its command line exits at once; give it a
+     * moment so that its exit status and last words are known */
+    if (pfsSpawnWait(proc->pid, 1000, &status) == 1) {
+        proc->pid = 0;
+        proc->status = status;
+        how = pfsSpawnDescribeStatus(status);
+    }
+    tail = qemuProcessLogTail(proc->logFile, proc->logStart);
+    if (how && *tail)
+        pfsReportError(_("QEMU did not start: it %s, saying (from %s):\n%s"),
+                       how, proc->logFile, tail);
+    else if (how)
+        pfsReportError(_("QEMU did not start: it %s without a word; see %s"),
+                       how, proc->logFile);
+    else if (*tail)
+        pfsReportError(_("QEMU did not start: %s; its last words (from %s):\n%s"),
+                       monitorError, proc->logFile, tail);
+    else
+        pfsReportError(_("QEMU did not start: %s; see %s"), monitorError, proc->logFile);
 }
 
 
@@ -266,7 +368,8 @@ qemuProcessLaunch(qemuProcess *proc, const int *fds, int monitorFD)
     line = pfsCmdlineToString(cmd, false);
     header = g_strdup_printf("%s: starting up as uid %u\n%s\n",
                              proc->def->name, (unsigned int)cfg->uid, line);
-    if (pfsSafeWrite(logFD, header, strlen(header)) < 0) {
+    if (pfsSafeWrite(logFD, header, strlen(header)) < 0 ||
+        (proc->logStart = lseek(logFD, 0, SEEK_END)) < 0) {
         pfsReportSystemError(errno, _("cannot write log file '%s'"), proc->logFile);
         return -1;
     }
@@ -280,7 +383,10 @@ qemuProcessLaunch(qemuProcess *proc, const int *fds, int monitorFD)
     attrs.outputFD = logFD;
     attrs.pidFile = proc->pidFile;
     attrs.newSession = true;
-    return pfsSpawn(cmd, &attrs, &proc->pid);
+    if (pfsSpawn(cmd, &attrs, &proc->pid) < 0)
+        return -1;
+    proc->launched = true;
+    return 0;
 }
 
 
@@ -307,6 +413,8 @@ qemuProcessStart(const qemuDriverConfig *cfg, pfsDomainDef *def)
         return NULL;
     }
     if (qemuProcessPrepareDirs(proc) < 0 ||
+        qemuProcessSaveDomain(proc) < 0 ||
+        !(proc->labels = qemuSecuritySetAll(cfg, def)) ||
         qemuProcessStartHelpers(proc, fds) < 0 ||
         (monitorFD = qemuProcessListenMonitor(proc->monitorPath)) < 0 ||
         qemuProcessLaunch(proc, fds, monitorFD) < 0)
@@ -320,9 +428,7 @@ qemuProcessStart(const qemuDriverConfig *cfg, pfsDomainDef *def)
 
     if (!(proc->mon = qemuMonitorOpen(proc->monitorPath, proc->pid,
                                       QEMU_PROCESS_MONITOR_TIMEOUT_MS))) {
-        g_autofree char *tail = qemuProcessLogTail(proc->logFile);
-
-        pfsReportError(_("QEMU did not start: %s\n%s"), pfsErrorLastMessage(), tail);
+        qemuProcessReportStartFailure(proc);
         goto error;
     }
     if (qemuMonitorCommand(proc->mon, "cont") < 0)
@@ -457,14 +563,21 @@ qemuProcessStop(qemuProcess *proc)
     for (i = 0; i < proc->nhelpers; i++)
         qemuProxyfsStop(proc->helpers[i], QEMU_PROCESS_HELPER_GRACE_MS, NULL);
     proc->nhelpers = 0;
+    /* QEMU is gone: its files go back to their owners; those created for
+     * a QEMU that never ran go */
+    qemuSecurityRestoreAll(g_steal_pointer(&proc->labels), !proc->launched);
 
     if (proc->stateDir) {
         unlink(proc->monitorPath);
         unlink(proc->pidFile);
-        /* the supervisor's pid file goes with the directory */
+        /* the supervisor's pid file and the saved domain go with the
+         * directory */
         {
             g_autofree char *supervisor = g_build_filename(proc->stateDir, "supervisor.pid", NULL);
+            g_autofree char *domainXML = g_build_filename(proc->stateDir, "domain.xml", NULL);
+
             unlink(supervisor);
+            unlink(domainXML);
         }
         if (rmdir(proc->stateDir) < 0 && errno != ENOENT)
             PFS_WARN(_("cannot remove '%s': %s"), proc->stateDir, g_strerror(errno));

@@ -12,6 +12,7 @@
 #include "qemu_conf.h"
 #include "qemu_monitor.h"
 #include "qemu_proxyfs.h"
+#include "qemu_security.h"
 
 /* A running domain. Its state directory holds qemu.pid, one <alias>.pid
  * per proxy helper, the monitor socket and, while a supervisor process
@@ -23,15 +24,23 @@ struct _qemuProcess {
     char *stateDir;             /* <state_dir>/<name> */
     char *libDir;               /* <lib_dir>/domain-<name>: QEMU's HOME */
     char *logFile;              /* <log_dir>/<name>.log: QEMU's output */
+    off_t logStart;             /* where this run's output starts in it */
     char *monitorPath;
     char *pidFile;
     pid_t pid;                  /* QEMU; 0 once reaped */
     int status;                 /* its waitpid() status once reaped */
     qemuMonitor *mon;
+    qemuSecurityLabels *labels; /* files given to QEMU's user, to restore */
+    bool launched;              /* QEMU was executed */
     qemuProxyfsHelper **helpers;
     size_t nhelpers;
     bool helperDied;            /* a helper exited while QEMU ran */
 };
+
+/* Open @path, a directory that must be root's and writable by nobody
+ * else (the driver acts there by name). Returns the fd, or -1 with an
+ * error. */
+int qemuProcessOpenPrivateDir(const char *path);
 
 /* The state directory of domain @name. */
 char *qemuProcessStateDir(const qemuDriverConfig *cfg, const char *name);

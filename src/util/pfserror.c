@@ -12,7 +12,8 @@
 #include "pfserror.h"
 #include "pfslog.h"
 
-static char lastMessage[1024];
+/* as long as it needs to be: a message may carry QEMU's own lines */
+static char *lastMessage;
 static int lastErrno;
 static bool haveError;
 
@@ -23,19 +24,19 @@ pfsErrorReportFull(int errnum,
                    int linenr,
                    const char *fmt, ...)
 {
-    char msg[768];
+    g_autofree char *msg = NULL;
     va_list ap;
     int saved_errno = errno;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
 
+    g_free(lastMessage);
     if (errnum != 0)
-        snprintf(lastMessage, sizeof(lastMessage), "%s: %s",
-                 msg, g_strerror(errnum));
+        lastMessage = g_strdup_printf("%s: %s", msg, g_strerror(errnum));
     else
-        snprintf(lastMessage, sizeof(lastMessage), "%s", msg);
+        lastMessage = g_steal_pointer(&msg);
     lastErrno = errnum;
     haveError = true;
 
@@ -63,5 +64,5 @@ pfsErrorReset(void)
 {
     haveError = false;
     lastErrno = 0;
-    lastMessage[0] = '\0';
+    g_clear_pointer(&lastMessage, g_free);
 }

@@ -84,17 +84,12 @@ outer() {
     grep -q '^  define FILE' <<< "$("$tool" --help 2>&1)" ||
         { echo "libvirt-e2e: $tool has no 'define'" >&2; exit 1; }
 
-    # the helper's user, QEMU's, and the one libvirt 9.0 looks up even
-    # when qemu.conf names another (guest-e2e-recipe.md, pitfall 15)
-    getent passwd virt-proxyfs >/dev/null || "$top/build-aux/create-user.sh"
-    local u
-    for u in "$qemu_user" libvirt-qemu; do
-        if ! getent passwd "$u" >/dev/null; then
-            say "creating the system user $u"
-            useradd --system --user-group --no-create-home --home-dir /nonexistent \
-                --shell /usr/sbin/nologin --comment "virt-proxyfs libvirt e2e" "$u"
-        fi
-    done
+    # the project's own users only (the helper's, QEMU's); never one a
+    # Debian package owns: libvirt-qemu, which libvirt 9.0 looks up even
+    # when qemu.conf names another user (guest-e2e-recipe.md, pitfall
+    # 15), is given to libvirtd in its namespace only (private_passwd)
+    "$top/build-aux/create-user.sh" >/dev/null
+    getent passwd "$qemu_user" >/dev/null || skip "no user $qemu_user (PFS_E2E_QEMU_USER)"
 
     local t0 t
     t0=$(now)
@@ -117,7 +112,8 @@ outer() {
 
     # --kill-child: whatever happens to us, the namespace's init (and so
     # everything in it) is killed
-    local rc=0
+    local rc=0 users
+    users=$(cat /etc/passwd /etc/group | sha256sum)
     t=$(now)
     unshare --mount --propagation private --pid --fork --mount-proc --kill-child \
         env PFS_E2E_INNER_TMP="$tmp" PFS_E2E_QUIET="$quiet" \
@@ -131,6 +127,12 @@ outer() {
         rc=1
     else
         echo "[       OK ] libvirt: nothing of the run is left on the host"
+    fi
+    if [ "$(cat /etc/passwd /etc/group | sha256sum)" = "$users" ]; then
+        echo "[       OK ] libvirt: the host's users and groups unchanged"
+    else
+        echo "[  FAILED  ] libvirt: the host's users and groups unchanged"
+        rc=1
     fi
     say "total $(since "$t0") s"
     return $rc
@@ -150,6 +152,31 @@ check() {
         [ $# -eq 0 ] || printf '  | %s\n' "$@"
         failures=$((failures + 1))
     fi
+}
+
+# libvirt 9.0 looks up libvirt-qemu whatever qemu.conf says. Where
+# Debian's libvirt-daemon-system did not create it, this namespace gets
+# copies of /etc/passwd and /etc/group with it added (a free system id),
+# bound over the host's: the host's files are never changed.
+private_passwd() {
+    cp /etc/passwd "$state/passwd"
+    cp /etc/group "$state/group"
+    if ! getent passwd libvirt-qemu >/dev/null; then
+        local id=999 gid
+        while getent passwd "$id" >/dev/null || getent group "$id" >/dev/null; do
+            id=$((id - 1))
+        done
+        if gid=$(getent group libvirt-qemu); then
+            gid=$(cut -d: -f3 <<< "$gid")
+        else
+            gid=$id
+            echo "libvirt-qemu:x:$gid:" >> "$state/group"
+        fi
+        echo "libvirt-qemu:x:$id:$gid:libvirt e2e, this namespace only:/nonexistent:/usr/sbin/nologin" \
+            >> "$state/passwd"
+    fi
+    mount --bind "$state/passwd" /etc/passwd
+    mount --bind "$state/group" /etc/group
 }
 
 # A value from config.h: the paths the hook and 'define' were built with.
@@ -308,6 +335,7 @@ inner() {
 
     # libvirt's directories, then ours (the hook creates what it needs)
     private_dirs bind /etc/libvirt /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt
+    private_passwd
     private_dirs overlay "$localstatedir/run/virt-proxyfs" "$localstatedir/log/virt-proxyfs" \
         "$sysconfdir/virt-proxyfs"
     mkdir -p "$sysconfdir/virt-proxyfs"
@@ -366,7 +394,7 @@ EOF
     fi
 
     # define, and what the hook will read
-    local out alias socket
+    local out alias socket hint=
     t=$(now)
     ok=0
     out=$("$tool" define "$run/$name.xml" --connect "$uri" 2>&1) || ok=1
@@ -382,9 +410,13 @@ for s in shares:
         read -r alias socket _ _ <<< "$info"
         [ "$(printf '%s\n' "$info" | wc -l)" = 1 ] || ok=1
         [ "${socket:-}" = "$rundir/$name/$alias.sock" ] || ok=1
+        # libvirt keeps the hint for 'virsh edit'
+        hint=$(virsh -c "$uri" dumpxml "$name" | sed -n '/<metadata>/,/<\/metadata>/p' | cut -c1-160)
+        grep -qF "<!-- Proxy shares of virt-proxyfs. Change them with 'virt-proxyfs edit $name'" <<< "$hint" ||
+            ok=1
     fi
-    check "virt-proxyfs define ($(since "$t") s): one share, socket in the hook's directory" $ok \
-        "$out" "metadata: $info" "expected socket $rundir/$name/${alias:-?}.sock"
+    check "virt-proxyfs define ($(since "$t") s): one share, socket in the hook's directory, the hint for virsh edit" $ok \
+        "$out" "metadata: $info" "expected socket $rundir/$name/${alias:-?}.sock" "$hint"
     [ $ok = 0 ] || return 1
     local sockdir=$rundir/$name
 
@@ -560,6 +592,10 @@ socket summary unreadable"
     # helper's reason, and nothing is left behind
     ok=0
     out=$("$tool" define "$run/$badname.xml" --connect "$uri" 2>&1) || ok=1
+    case $out in
+        *"warning: the source directory '$host/no-such-dir' of filesystem 'share': No such file or directory"*) ;;
+        *) ok=1 ;;
+    esac
     local err=
     if [ $ok = 0 ]; then
         if err=$(virsh -c "$uri" start "$badname" 2>&1); then
