@@ -1330,7 +1330,7 @@ testClientKeepsEveryFd(void **state)
 #define RACE_USER "virt-proxyfs-qemu"
 #define RACE_SOCKET "proxy.sock"
 #define RACE_ROUNDS 300
-#define RACE_MAX_SECONDS 40
+#define RACE_MAX_SECONDS 60
 #define RACE_MAX_RACERS 8
 
 /* A racer, as @uid, until killed: never returns. */
@@ -1672,9 +1672,11 @@ testSocketSymlinkRace(void **state G_GNUC_UNUSED)
                   "unclean %u; served %u, refused %u (first: %s), name taken by the racers %u\n",
                   stats.rounds, nracers, stats.victimChanged, stats.badSocket,
                   stats.unclean, stats.served, stats.refused, stats.reason, stats.swapped);
-    /* the old helper lost about four rounds in five: fifty are plenty,
-     * and a TCG guest (guesttest-linux6.1) manages about five a second */
-    assert_true(stats.rounds >= 50);
+    /* The old helper lost about four rounds in five, so thirty rounds
+     * find it with certainty; the host runs 300 in a few seconds, a TCG
+     * guest (guesttest-linux6.1) one to five a second, under ASan and a
+     * loaded machine the fewest. */
+    assert_true(stats.rounds >= 30);
     assert_int_equal(stats.victimChanged, 0);
     assert_int_equal(stats.badSocket, 0);
     assert_int_equal(stats.unclean, 0);
