@@ -318,15 +318,28 @@ EOF
         check "a normal power-off logs no helper failure" 0
     fi
 
-    # virsh destroy of a running guest
+    # virsh destroy of a running guest, after a refused hotplug
     ok=0
     : > "$console"
     out=$(virsh -c "$uri" start "$name" 2>&1) || ok=1
     if [ $ok = 0 ]; then
         wait_console "$console" 'PFS-INFO section-root' 60 || ok=1
-        local dpid
+        local dpid hot hotok=1
         dpid=$(helper_pid "$name")
         [ -n "$dpid" ] && kill -0 "$dpid" 2>/dev/null || ok=1
+        cat > "$run/hotplug.xml" <<EOF
+<filesystem type='mount' accessmode='passthrough'>
+  <driver type='proxy'/>
+  <source dir='$export'/>
+  <target dir='hot'/>
+</filesystem>
+EOF
+        if ! hot=$(virsh -c "$uri" attach-device "$name" "$run/hotplug.xml" --live 2>&1); then
+            case $hot in
+                *"filesystems with the proxy driver cannot be hotplugged"*) hotok=0 ;;
+            esac
+        fi
+        check "hotplug of a proxy filesystem is refused" $hotok "$hot"
         out+=$(virsh -c "$uri" destroy "$name" 2>&1) || ok=1
         no_helper_left "$name" || ok=1
     fi
