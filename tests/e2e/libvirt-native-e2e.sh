@@ -25,6 +25,8 @@
 #   - libvirtd stops and nothing is left running.
 # Each check prints a cmocka-style line. Exits 0 only if every check
 # passed; 77 when not root or libvirt was not built, unless CI=true.
+# Without the user libvirt-qemu on the host, the namespace gets a private
+# /etc/passwd naming it (libvirt 9.0 insists on it).
 #
 # Environment: PFS_BUILDDIR (default build/), PFS_LIBVIRT_BUILDDIR
 # (default build/libvirt, where ./run libvirt builds), PFS_HELPER, PFS_E2E_OUTDIR (the kit,
@@ -77,11 +79,6 @@ outer() {
     [ -e "$lvbuild/src/libvirt_driver_qemu.so" ] ||
         skip "no QEMU driver in $lvbuild"
     [ -x "$helper" ] || { echo "libvirt-native-e2e: no $helper: build first" >&2; exit 1; }
-    # libvirt 9.0 looks up its built-in QEMU user even when qemu.conf
-    # names another; it belongs to Debian's libvirt-daemon-system, and we
-    # never create it
-    getent passwd libvirt-qemu >/dev/null ||
-        skip "libvirt 9.0 needs the user libvirt-qemu (package libvirt-daemon-system)"
     getent passwd virt-proxyfs >/dev/null || "$top/build-aux/create-user.sh"
     getent passwd "$qemu_user" >/dev/null || "$top/build-aux/create-user.sh"
 
@@ -150,6 +147,26 @@ no_helper_left() {
     ! pgrep -f "virt-proxyfs-helper.*--path" >/dev/null
 }
 
+# libvirt 9.0 looks up its built-in QEMU user, libvirt-qemu, even when
+# qemu.conf names another (guest-e2e-recipe.md, pitfall 15). Debian's
+# libvirt-daemon-system creates it; we never do. Without it, this
+# namespace alone gets copies of /etc/passwd and /etc/group naming it,
+# with $qemu_user's ids.
+private_libvirt_qemu() {
+    getent passwd libvirt-qemu >/dev/null && return 0
+    local uid gid
+    uid=$(id -u "$qemu_user")
+    gid=$(id -g "$qemu_user")
+    cp /etc/passwd "$state/passwd"
+    cp /etc/group "$state/group"
+    echo "libvirt-qemu:x:$uid:$gid:libvirt-qemu of this test's namespace:/nonexistent:/usr/sbin/nologin" >> "$state/passwd"
+    getent group libvirt-qemu >/dev/null ||
+        echo "libvirt-qemu:x:$gid:" >> "$state/group"
+    mount --bind "$state/passwd" /etc/passwd
+    mount --bind "$state/group" /etc/group
+    say "libvirt-qemu exists in this namespace only (uid $uid)"
+}
+
 wait_state() {
     # wait_state NAME STATE SECONDS
     local st=''
@@ -183,6 +200,7 @@ inner() {
     chown "$qemu_user:" "$ctl"
 
     private_dirs bind /etc/libvirt /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt
+    private_libvirt_qemu
     cat > /etc/libvirt/qemu.conf <<EOF
 user = "$qemu_user"
 group = "$qemu_user"
