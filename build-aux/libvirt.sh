@@ -151,6 +151,12 @@ libvirt_tests=(qemuxml2argvtest qemuxml2xmltest virschematest qemucapabilitieste
 step_test() {
     [ -r /proc/self/status ] || { echo "libvirt.sh: libvirt's tests need /proc" >&2; exit 1; }
     meson test -C "$lvbuild" --no-rebuild --print-errorlogs "${libvirt_tests[@]}"
+    # qemu.conf's augeas lens against its test, as libvirt's
+    # check-augeas-libvirtd_qemu does (that one exists only when augparse
+    # was there when the tree was configured)
+    augparse -I "$srcdir/src/qemu" -I "$lvbuild/src/qemu" -I "$srcdir/src" -I "$lvbuild/src" \
+        "$lvbuild/src/test_libvirtd_qemu.aug"
+    say "augeas lens of qemu.conf: OK"
 }
 
 step_debs() {
