@@ -12,6 +12,7 @@
 # helper as qemu.conf's proxyfs_helper. Then, with plain virsh:
 #   - 'virsh define' of the e2e guest (tests/e2e/build-guest.sh) whose
 #     'share' has <driver type='proxy'/>; 'virsh dumpxml' keeps it;
+#     'virsh domxml-to-native' shows its -fsdev with sock_fd=-1;
 #   - 'virsh start', libvirtd restarted while the guest works (the helper
 #     stays tracked), the guest's fileops suite, check-host.py, the
 #     sentinel, QEMU's identity, the helper's confinement and log, and no
@@ -244,6 +245,12 @@ EOF
     check "virsh define; virsh dumpxml shows <driver type='proxy'/>" $ok "$out" \
         "$(grep -A4 '<filesystem' <<< "$xml")"
     [ $ok = 0 ] || return 1
+
+    # no helper is started for it: -1 stands for the socket
+    ok=0
+    out=$(virsh -c "$uri" domxml-to-native qemu-argv "$run/$name.xml" 2>&1) || ok=1
+    grep -q -- "-fsdev proxy,id=fsdev-fs0,sock_fd=-1 " <<< "$out" || ok=1
+    check "virsh domxml-to-native: -fsdev proxy,id=fsdev-fs0,sock_fd=-1" $ok "$out"
 
     "$python" "$here/libvirt-e2e-watch.py" ${quiet:+--quiet} \
         --ctl "$ctl" --export "$export" --sentinel "$sentinel" \
