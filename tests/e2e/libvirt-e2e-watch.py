@@ -10,6 +10,7 @@ share's helper and the state of the socket directory. Runs until
 STOP_FILE exists, then writes a JSON summary.
 """
 import argparse
+import glob
 import importlib.util
 import json
 import os
@@ -28,6 +29,12 @@ STATUS_KEYS = ("Uid", "Gid", "Groups", "CapInh", "CapPrm", "CapEff", "CapBnd",
 
 
 def read_pid(path):
+    # a pattern: the patched libvirtd names the helper's pid file after
+    # the domain's id
+    matches = sorted(glob.glob(path))
+    if not matches:
+        return None
+    path = matches[0]
     try:
         with open(path, encoding="ascii") as f:
             return int(f.read().strip())
@@ -52,6 +59,9 @@ def snapshot(args, summary):
     summary["helper_pid"] = helper
     summary["qemu_status"] = launch.proc_status(qemu, STATUS_KEYS)
     summary["helper_status"] = launch.proc_status(helper, STATUS_KEYS)
+    if not args.socket_dir:
+        # a socketpair: no socket in the file system
+        return True
     st = os.stat(args.socket_dir)
     summary["socket_dir"] = {"mode": "%04o" % stat.S_IMODE(st.st_mode),
                              "uid": st.st_uid, "gid": st.st_gid}
@@ -68,8 +78,8 @@ def main(argv):
     p.add_argument("--console", required=True)
     p.add_argument("--qemu-pidfile", required=True)
     p.add_argument("--helper-pidfile", required=True)
-    p.add_argument("--socket-dir", required=True)
-    p.add_argument("--socket", required=True)
+    p.add_argument("--socket-dir")
+    p.add_argument("--socket")
     p.add_argument("--stop-file", required=True)
     p.add_argument("--summary", required=True)
     p.add_argument("--quiet", action="store_true")

@@ -18,8 +18,7 @@
 #   - 'virsh start', wait for 'shut off', and the checks of try-boot.sh:
 #     the guest's verdict, check-host.py, the sentinel and its secret,
 #     QEMU's uid, the helper's confinement while it ran, that it served,
-#     the socket directory (root's, 0710, QEMU's group), that the helper
-#     removed the socket once QEMU connected, and that the hook removed
+#     the socket directory (0700, QEMU's user) and that the hook removed
 #     it at release;
 #   - a domain whose share has no source directory: 'virsh start' fails
 #     with the helper's reason and leaves nothing behind;
@@ -87,7 +86,8 @@ outer() {
     # the project's own users only (the helper's, QEMU's); never one a
     # Debian package owns: libvirt-qemu, which libvirt 9.0 looks up even
     # when qemu.conf names another user (guest-e2e-recipe.md, pitfall
-    # 15), is given to libvirtd in its namespace only (private_passwd)
+    # 15), is given to libvirtd in its namespace only
+    # (private_libvirt_qemu)
     "$top/build-aux/create-user.sh" >/dev/null
     getent passwd "$qemu_user" >/dev/null || skip "no user $qemu_user (PFS_E2E_QEMU_USER)"
 
@@ -140,180 +140,8 @@ outer() {
 
 # -- inside the namespace (we are its init) -----------------------------
 
-failures=0
-check() {
-    # check NAME STATUS [DETAIL...]
-    local what=$1 ok=$2
-    shift 2
-    if [ "$ok" = 0 ]; then
-        echo "[       OK ] libvirt: $what"
-    else
-        echo "[  FAILED  ] libvirt: $what"
-        [ $# -eq 0 ] || printf '  | %s\n' "$@"
-        failures=$((failures + 1))
-    fi
-}
-
-# libvirt 9.0 looks up libvirt-qemu whatever qemu.conf says. Where
-# Debian's libvirt-daemon-system did not create it, this namespace gets
-# copies of /etc/passwd and /etc/group with it added (a free system id),
-# bound over the host's: the host's files are never changed.
-private_passwd() {
-    cp /etc/passwd "$state/passwd"
-    cp /etc/group "$state/group"
-    if ! getent passwd libvirt-qemu >/dev/null; then
-        local id=999 gid
-        while getent passwd "$id" >/dev/null || getent group "$id" >/dev/null; do
-            id=$((id - 1))
-        done
-        if gid=$(getent group libvirt-qemu); then
-            gid=$(cut -d: -f3 <<< "$gid")
-        else
-            gid=$id
-            echo "libvirt-qemu:x:$gid:" >> "$state/group"
-        fi
-        echo "libvirt-qemu:x:$id:$gid:libvirt e2e, this namespace only:/nonexistent:/usr/sbin/nologin" \
-            >> "$state/passwd"
-    fi
-    mount --bind "$state/passwd" /etc/passwd
-    mount --bind "$state/group" /etc/group
-}
-
-# A value from config.h: the paths the hook and 'define' were built with.
-config_value() {
-    sed -n "s/^#define $1 \"\\(.*\\)\"\$/\\1/p" "$build/config.h"
-}
-
-# Make each of the given directories private to this namespace, so that
-# the host never sees what is created there. For one that does not
-# exist, its nearest existing ancestor gets an overlay (shortest first,
-# so that no overlay hides another mount). With "bind", every directory
-# then gets an empty one of $state bound over it (kept with --keep);
-# with "overlay", one that exists gets an empty tmpfs, and the missing
-# ones are left for the hook to create.
-private_dirs() {
-    local how=$1 d a o
-    shift
-    local -a roots=()
-    for d in "$@"; do
-        [ -d "$d" ] && continue
-        a=$d
-        while [ ! -d "$a" ]; do a=$(dirname "$a"); done
-        roots+=("$(realpath "$a")")
-    done
-    if [ ${#roots[@]} -gt 0 ]; then
-        local -a done_roots=()
-        while read -r a; do
-            local covered=0
-            for o in "${done_roots[@]+"${done_roots[@]}"}"; do
-                case $a/ in "$o"/*) covered=1 ;; esac
-            done
-            [ $covered = 1 ] && continue
-            o=$state/overlay$(printf '%s' "$a" | tr / _)
-            mkdir -p "$o/upper" "$o/work"
-            mount -t overlay overlay -o "lowerdir=$a,upperdir=$o/upper,workdir=$o/work" "$a"
-            done_roots+=("$a")
-        done < <(printf '%s\n' "${roots[@]}" | sort -u | awk '{ print length, $0 }' | sort -n | cut -d' ' -f2-)
-    fi
-    if [ "$how" = overlay ]; then
-        for d in "$@"; do
-            if [ -d "$d" ]; then
-                mount -t tmpfs -o mode=0755 tmpfs "$d"
-            fi
-        done
-        return 0
-    fi
-    for d in "$@"; do
-        local priv
-        priv=$state/mnt$(printf '%s' "$d" | tr / _)
-        mkdir -m 0755 "$priv"
-        mkdir -p "$d"
-        mount --bind "$priv" "$d"
-    done
-}
-
-domain_xml() {
-    # domain_xml NAME SOURCE WITH_CTL [QEMU-ARG]
-    local dname=$1 source=$2 with_ctl=$3 qemuarg=${4:-} ctlfs='' cmdline=''
-    if [ -n "$qemuarg" ]; then
-        cmdline="  <qemu:commandline>
-    <qemu:arg value='$qemuarg'/>
-  </qemu:commandline>"
-    fi
-    if [ "$with_ctl" = yes ]; then
-        ctlfs="    <filesystem type='mount' accessmode='squash'>
-      <source dir='$ctl'/>
-      <target dir='ctl'/>
-    </filesystem>"
-    fi
-    cat <<EOF
-<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
-  <name>$dname</name>
-  <memory unit='MiB'>256</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>$PFS_E2E_KERNEL</kernel>
-    <initrd>$PFS_E2E_INITRD</initrd>
-    <cmdline>$append</cmdline>
-  </os>
-  <features>
-    <acpi/>
-  </features>
-  <on_poweroff>destroy</on_poweroff>
-  <on_reboot>destroy</on_reboot>
-  <on_crash>destroy</on_crash>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <filesystem type='mount' accessmode='passthrough'>
-      <driver type='proxy'/>
-      <source dir='$source'/>
-      <target dir='share'/>
-    </filesystem>
-$ctlfs
-    <serial type='file'>
-      <source path='$run/console-$dname.log'/>
-    </serial>
-    <memballoon model='none'/>
-  </devices>
-$cmdline
-</domain>
-EOF
-}
-
-
-# Start libvirtd and wait until it answers; sets libvirtd_pid. Polls for
-# its socket, not with virsh (recipe pitfall 17); 'domcapabilities' then
-# waits for its probe of QEMU (cached after the first start), which
-# would otherwise be counted in the first 'define'.
-start_libvirtd() {
-    rm -f /run/libvirt/libvirt-sock
-    libvirtd --pid-file "$state/libvirtd.pid" >> "$state/libvirtd.log" 2>&1 &
-    libvirtd_pid=$!
-    for _ in $(seq 600); do
-        if [ -S /run/libvirt/libvirt-sock ]; then
-            virsh -c "$uri" domcapabilities --virttype qemu --arch x86_64 --machine pc \
-                --emulatorbin /usr/bin/qemu-system-x86_64 >/dev/null 2>&1
-            return
-        fi
-        kill -0 "$libvirtd_pid" 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
-}
-
-
-stop_libvirtd() {
-    kill -TERM "$libvirtd_pid" 2>/dev/null || true
-    for _ in $(seq 150); do
-        kill -0 "$libvirtd_pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$libvirtd_pid" 2>/dev/null; then
-        return 1
-    fi
-    wait "$libvirtd_pid" 2>/dev/null || true
-}
+# shellcheck source=libvirt-e2e-lib.sh
+. "$here/libvirt-e2e-lib.sh"
 
 inner() {
     tmp=$PFS_E2E_INNER_TMP
@@ -335,7 +163,7 @@ inner() {
 
     # libvirt's directories, then ours (the hook creates what it needs)
     private_dirs bind /etc/libvirt /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt
-    private_passwd
+    private_libvirt_qemu
     private_dirs overlay "$localstatedir/run/virt-proxyfs" "$localstatedir/log/virt-proxyfs" \
         "$sysconfdir/virt-proxyfs"
     mkdir -p "$sysconfdir/virt-proxyfs"
@@ -358,21 +186,7 @@ EOF
     mkdir -p /etc/libvirt/hooks/qemu.d
     install -m 0755 "$hook" /etc/libvirt/hooks/qemu.d/virt-proxyfs
 
-    # the guest's world: the sentinel, decoys, symlinks out of the export
-    local token before
-    token=PFS-SENTINEL-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
-    printf '%s host secret\n' "$token" > "$sentinel"
-    chmod 0644 "$sentinel"
-    before=$(stat -c '%F %a %u %g %s %Y' "$sentinel"; sha256sum < "$sentinel")
-    printf 'PFS-DECOY relative\n' > "$export/sentinel.txt"
-    mkdir -p "$export$host"
-    printf 'PFS-DECOY absolute\n' > "$export$sentinel"
-    mkdir "$export/hostlinks"
-    ln -s "$sentinel" "$export/hostlinks/abs"
-    ln -s ../../sentinel.txt "$export/hostlinks/rel"
-    ln -s "$host" "$export/hostlinks/dir"
-    printf 'sentinel_path=%s\nagent=1\n' "$sentinel" > "$ctl/params"
-    chown "$qemu_user:" "$ctl/params"
+    prepare_world
 
     # shellcheck source=/dev/null
     . "$outdir/kit.env"
@@ -499,73 +313,7 @@ for s in shares:
     fi
     check "check-host.py: owners, modes, contents as the guest set them" $ok "$out"
 
-    # containment
-    local after leaks extra
-    ok=0
-    after=$(stat -c '%F %a %u %g %s %Y' "$sentinel" 2>&1; sha256sum < "$sentinel" 2>&1)
-    [ "$before" = "$after" ] || ok=1
-    leaks=$(grep -rlaF -D skip "$token" "$run" "$export" "/var/log/libvirt" 2>/dev/null || true)
-    [ -z "$leaks" ] || ok=1
-    extra=$(cd "$host" && find . -mindepth 1 -maxdepth 1 ! -name export ! -name sentinel.txt)
-    [ -z "$extra" ] || ok=1
-    check "containment: sentinel unchanged, its secret nowhere, nothing next to the export" $ok \
-        "sentinel before: $before" "after: $after" "leaks: $leaks" "new: $extra"
-
-    # identities, the socket directory, recorded while the guest ran
-    out=$("$python" - "$run/summary.json" "$(id -u "$qemu_user")" "$(id -u virt-proxyfs)" \
-        "$(id -g "$qemu_user")" <<'EOF'
-import json, sys
-s = json.load(open(sys.argv[1]))
-qemu_uid, helper_uid, qemu_gid = sys.argv[2], sys.argv[3], sys.argv[4]
-h = s.get("helper_status", {})
-q = s.get("qemu_status", {})
-d = s.get("socket_dir", {})
-res = {"qemu": [], "helper": [], "socket": []}
-if not q:
-    res["qemu"].append("no QEMU status recorded")
-else:
-    if q.get("Uid", "").split() != [qemu_uid] * 4:
-        res["qemu"].append("QEMU Uid %r" % q.get("Uid"))
-    if q.get("CapEff") != "0000000000000000":
-        res["qemu"].append("QEMU CapEff %r" % q.get("CapEff"))
-if not h:
-    res["helper"].append("no helper status recorded")
-else:
-    if h.get("Uid", "").split() != [helper_uid] * 4:
-        res["helper"].append("helper Uid %r" % h.get("Uid"))
-    for key, want in (("CapBnd", "0000000000000000"), ("CapInh", "0000000000000000"),
-                      ("CapAmb", "0000000000000000"), ("NoNewPrivs", "1"),
-                      ("Seccomp", "2"), ("Groups", "")):
-        if h.get(key) != want:
-            res["helper"].append("helper %s=%r" % (key, h.get(key)))
-if not d:
-    res["socket"].append("no socket directory recorded")
-else:
-    # root's: QEMU's user may reach the socket, never replace it
-    if d.get("mode") != "0710" or d.get("uid") != 0 or str(d.get("gid")) != qemu_gid:
-        res["socket"].append("socket directory %r" % d)
-    if s.get("socket_left"):
-        res["socket"].append("the socket path is still there: QEMU did not connect, "
-                             "or the helper did not remove it")
-for key in ("qemu", "helper", "socket"):
-    print("%s %s" % (key, "; ".join(res[key]) or "ok"))
-print("detail helper uid %s CapEff %s CapBnd %s Seccomp %s; QEMU uid %s CapEff %s"
-      % (h.get("Uid", "?").split()[0], h.get("CapEff"), h.get("CapBnd"), h.get("Seccomp"),
-         q.get("Uid", "?").split()[0], q.get("CapEff")))
-EOF
-) || out="qemu summary unreadable
-helper summary unreadable
-socket summary unreadable"
-    local line
-    line=$(sed -n 's/^qemu //p' <<< "$out")
-    check "QEMU ran as $qemu_user without capabilities" "$([ "$line" = ok ] && echo 0 || echo 1)" "$line"
-    line=$(sed -n 's/^helper //p' <<< "$out")
-    check "the helper served confined (virt-proxyfs, no capability bound, no_new_privs, seccomp)" \
-        "$([ "$line" = ok ] && echo 0 || echo 1)" "$line"
-    line=$(sed -n 's/^socket //p' <<< "$out")
-    check "socket directory root's, 0710, group $qemu_user; socket gone once QEMU connected" \
-        "$([ "$line" = ok ] && echo 0 || echo 1)" "$line"
-    say "$(sed -n 's/^detail //p' <<< "$out")"
+    check_guest_effects yes
 
     # the helper's own account: it served, and saw QEMU go
     local hlog=$logdir/$name-$alias.log requests
