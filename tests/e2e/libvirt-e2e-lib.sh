@@ -225,10 +225,11 @@ check_guest_effects() {
         "sentinel before: $before" "after: $after" "leaks: $leaks" "new: $extra"
 
     # identities, the socket directory, recorded while the guest ran
-    out=$("$python" - "$run/summary.json" "$(id -u "$qemu_user")" "$(id -u virt-proxyfs)" <<'EOF'
+    out=$("$python" - "$run/summary.json" "$(id -u "$qemu_user")" "$(id -u virt-proxyfs)" \
+        "$(id -g "$qemu_user")" <<'EOF'
 import json, sys
 s = json.load(open(sys.argv[1]))
-qemu_uid, helper_uid = sys.argv[2], sys.argv[3]
+qemu_uid, helper_uid, qemu_gid = sys.argv[2], sys.argv[3], sys.argv[4]
 h = s.get("helper_status", {})
 q = s.get("qemu_status", {})
 d = s.get("socket_dir", {})
@@ -253,10 +254,12 @@ else:
 if not d:
     res["socket"].append("no socket directory recorded")
 else:
-    if d.get("mode") != "0700" or str(d.get("uid")) != qemu_uid:
+    # root's: QEMU's user may reach the socket, never replace it
+    if d.get("mode") != "0710" or d.get("uid") != 0 or str(d.get("gid")) != qemu_gid:
         res["socket"].append("socket directory %r" % d)
     if s.get("socket_left"):
-        res["socket"].append("the socket path is still there: QEMU did not connect")
+        res["socket"].append("the socket path is still there: QEMU did not connect, "
+                             "or the helper did not remove it")
 for key in ("qemu", "helper", "socket"):
     print("%s %s" % (key, "; ".join(res[key]) or "ok"))
 print("detail helper uid %s CapEff %s CapBnd %s Seccomp %s; QEMU uid %s CapEff %s"
@@ -273,7 +276,7 @@ socket summary unreadable"
         "$([ "$line" = ok ] && echo 0 || echo 1)" "$line"
     if [ "$with_socket" = yes ]; then
         line=$(sed -n 's/^socket //p' <<< "$out")
-        check "socket directory 0700 owned by $qemu_user, socket taken by QEMU" \
+        check "socket directory root's, 0710, $qemu_user's group; socket taken by QEMU and removed" \
             "$([ "$line" = ok ] && echo 0 || echo 1)" "$line"
     fi
     say "$(sed -n 's/^detail //p' <<< "$out")"

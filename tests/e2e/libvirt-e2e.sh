@@ -18,7 +18,8 @@
 #   - 'virsh start', wait for 'shut off', and the checks of try-boot.sh:
 #     the guest's verdict, check-host.py, the sentinel and its secret,
 #     QEMU's uid, the helper's confinement while it ran, that it served,
-#     the socket directory (0700, QEMU's user) and that the hook removed
+#     the socket directory (root's, 0710, QEMU's group), that the helper
+#     removed the socket once QEMU connected, and that the hook removed
 #     it at release;
 #   - a domain whose share has no source directory: 'virsh start' fails
 #     with the helper's reason and leaves nothing behind;
