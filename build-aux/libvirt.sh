@@ -131,14 +131,22 @@ configure_args=(
     -Dapparmor_profiles=disabled -Dsysctl_config=disabled
     -Dapparmor=enabled -Dsecdriver_apparmor=enabled -Dcapng=enabled -Dyajl=enabled
     -Dinit_script=none
+    # everything not named above is off, whatever this machine happens to
+    # have installed: the build and its tests are the same on a fresh
+    # Debian 12 with only libvirt/build-deps.txt as on a developer's
+    -Dauto_features=disabled
 )
 
 step_configure() {
-    if [ -f "$lvbuild/build.ninja" ]; then
+    local stamp=$lvbuild/.pfs-configure-args
+    if [ -f "$lvbuild/build.ninja" ] && [ "$(cat "$stamp" 2>/dev/null)" = "${configure_args[*]}" ]; then
         say "$lvbuild already configured"
         return
     fi
+    # new, or configured with other arguments: from scratch
+    [ ! -d "$lvbuild" ] || { say "configuring $lvbuild again (new arguments)"; rm -rf "$lvbuild"; }
     meson setup "$lvbuild" "$srcdir" "${configure_args[@]}"
+    printf '%s' "${configure_args[*]}" > "$stamp"
 }
 
 step_build() {
