@@ -9,9 +9,11 @@
 #
 # The guest is the e2e kit (build-guest.sh): its /init mounts the host's
 # root filesystem, shared read-only over 9p, as the guest's root and
-# switch_roots into guest-tests-init.sh, which mounts an ext4 scratch disk
-# (a sparse image made here with mkfs.ext4) on /tmp for the exports and
-# a writable control share, runs each PROGRAM with the environment this
+# switch_roots into guest-tests-init.sh, which mounts a tmpfs on a
+# directory of the host's root that holds none of the programs, the build
+# or the source tree (/run, else /mnt, /media, ...), and in it an ext4
+# scratch disk (a sparse image made here with mkfs.ext4) for the exports
+# and a writable control share, runs each PROGRAM with the environment this
 # script got from meson (PFS_TEST_*, LC_ALL, CI, the sanitizers'
 # options), and writes each one's output and exit status to the control
 # share. This script then prints every program's output and status, and
@@ -153,7 +155,26 @@ truncate -s 2G "$tmp/scratch.img"
 mkfs.ext4 -q -F -L pfs-scratch "$tmp/scratch.img"
 mkfs_s=$(since "$t")
 
-append="$PFS_E2E_APPEND pfs.disk=1 pfs.hostroot=root:$here/guest-tests-init.sh pfs.timeout=$program_timeout"
+# Where the guest mounts its own file systems: a directory of the host's
+# root that is not, and does not hold, anything the programs need (a CI
+# clone may well be under /tmp), since the mounts hide what is under them.
+needed=("$top" "$here")
+for job in "${jobs[@]}"; do needed+=("${job#* }"); done
+while IFS='=' read -r _ value; do
+    case $value in /*) needed+=("$value") ;; esac
+done < "$ctl/env"
+work=
+for candidate in /run /mnt /media /srv /opt /var/tmp /tmp; do
+    [ -d "$candidate" ] && [ ! -L "$candidate" ] || continue
+    clash=0
+    for p in "${needed[@]}"; do
+        case $(realpath -m "$p")/ in "$candidate"/*) clash=1; break ;; esac
+    done
+    [ $clash = 1 ] || { work=$candidate; break; }
+done
+[ -n "$work" ] || { say "error: every place the guest could mount on holds the build"; exit 1; }
+
+append="$PFS_E2E_APPEND pfs.disk=1 pfs.hostroot=root:$here/guest-tests-init.sh pfs.timeout=$program_timeout pfs.work=$work"
 # shellcheck disable=SC2054 # commas inside QEMU's options
 qemu=(qemu-system-x86_64 -machine pc -accel tcg -cpu max -m "$mem" -smp "$smp"
       -nodefaults -no-user-config -display none -monitor none -no-reboot
