@@ -206,6 +206,28 @@ prepare_world() {
 }
 
 
+# The guest's verdict on its console (through restarts), then what it
+# did to the export, seen from the host: check_guest_run SUITE STATE WALL
+check_guest_run() {
+    local suite=$1 st=$2 wall=$3 results ok=0 out=
+    results=$(grep -ac 'PFS-RESULT ' "$console" || true)
+    if grep -aq 'PFS-DONE ok' "$console"; then
+        check "guest suite $suite: $results results ok, shut off after $wall s" 0
+    else
+        check "guest suite $suite (state '$st' after $wall s)" 1 \
+            "$(grep -a 'PFS-RESULT [^ ]* fail' "$console" | sed 's/^.*PFS-RESULT/PFS-RESULT/')" \
+            "$(tail -n 15 "$console")" \
+            "$(tail -n 15 "/var/log/libvirt/qemu/$name.log" 2>/dev/null)"
+    fi
+    if [ -f "$ctl/manifest.txt" ]; then
+        out=$("$python" "$here/check-host.py" --quiet "$export" "$ctl/manifest.txt" 2>&1) || ok=1
+    else
+        ok=1
+        out="the guest left no manifest"
+    fi
+    check "check-host.py: owners, modes, contents as the guest set them" $ok "$out"
+}
+
 # check_guest_effects WITH_SOCKET: containment (the sentinel, its secret,
 # nothing next to the export) and the identities the watcher recorded in
 # $run/summary.json (QEMU's, the helper's, and with WITH_SOCKET=yes the

@@ -278,26 +278,7 @@ EOF
     touch "$run/stop"
     wait "$watcher" || true
 
-    local results
-    results=$(grep -ac 'PFS-RESULT ' "$console" || true)
-    if grep -aq 'PFS-DONE ok' "$console"; then
-        check "guest suite fileops: $results results ok, shut off after $wall s" 0
-    else
-        check "guest suite fileops (state '$st' after $wall s)" 1 \
-            "$(grep -a 'PFS-RESULT [^ ]* fail' "$console" | sed 's/^.*PFS-RESULT/PFS-RESULT/')" \
-            "$(tail -n 15 "$console")" \
-            "$(tail -n 15 "/var/log/libvirt/qemu/$name.log" 2>/dev/null)"
-    fi
-
-    ok=0
-    out=
-    if [ -f "$ctl/manifest.txt" ]; then
-        out=$("$python" "$here/check-host.py" --quiet "$export" "$ctl/manifest.txt" 2>&1) || ok=1
-    else
-        ok=1
-        out="the guest left no manifest"
-    fi
-    check "check-host.py: owners, modes, contents as the guest set them" $ok "$out"
+    check_guest_run fileops "$st" "$wall"
 
     check_guest_effects no
 
