@@ -303,3 +303,38 @@ socket summary unreadable"
     fi
     say "$(sed -n 's/^detail //p' <<< "$out")"
 }
+
+# libvirtd goes; then nothing but this script (the namespace's init, and
+# the copies of it that $(...) makes) may run in the namespace:
+# check_libvirtd_stopped SCRIPT
+check_libvirtd_stopped() {
+    local t ok=0 left
+    t=$(now)
+    stop_libvirtd || ok=1
+    left=$(ps -eo pid=,args= | awk -v me="$1 --inner" '$1 != 1 && $2 != "ps" && $2 != "awk" && index($0, me) == 0' || true)
+    [ -z "$left" ] || ok=1
+    check "libvirtd stopped ($(since "$t") s); no libvirtd, QEMU or helper left" $ok "$left"
+}
+
+# The entry point of a test script: SCRIPT --inner runs inner() (in the
+# namespace); otherwise [--keep] [--quiet] run outer():
+# e2e_main SCRIPT ARGS...
+e2e_main() {
+    local script=$1
+    shift
+    if [ "${1:-}" = --inner ]; then
+        inner
+        exit $?
+    fi
+    keep=0
+    quiet=
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --keep) keep=1; shift ;;
+            --quiet) quiet=1; shift ;;
+            *) echo "usage: $script [--keep] [--quiet]" >&2; exit 2 ;;
+        esac
+    done
+    tmp=
+    outer "$keep" "$quiet"
+}

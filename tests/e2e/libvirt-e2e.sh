@@ -366,33 +366,10 @@ for s in shares:
         "$out" "virsh start: $err" "helper log: $(cat "$nlog" 2>&1)" "$(ls -la "$rundir" 2>&1)" \
         "$(pgrep -af virt-proxyfs-helper)"
 
-    # libvirtd goes; then nothing but us runs in the namespace
-    t=$(now)
-    ok=0
-    stop_libvirtd || ok=1
-    local left
-    # (the subshell of $(...) is a copy of us)
-    left=$(ps -eo pid=,args= | awk '$1 != 1 && $2 != "ps" && $2 != "awk" && !/libvirt-e2e.sh --inner/' || true)
-    [ -z "$left" ] || ok=1
-    check "libvirtd stopped ($(since "$t") s); no libvirtd, QEMU or helper left" $ok "$left"
+    check_libvirtd_stopped libvirt-e2e.sh
 
     say "virsh start ${start_s} s; start to shut off ${wall} s"
     [ "$failures" = 0 ]
 }
 
-if [ "${1:-}" = --inner ]; then
-    inner
-    exit $?
-fi
-
-keep=0
-quiet=
-while [ $# -gt 0 ]; do
-    case $1 in
-        --keep) keep=1; shift ;;
-        --quiet) quiet=1; shift ;;
-        *) echo "usage: libvirt-e2e.sh [--keep] [--quiet]" >&2; exit 2 ;;
-    esac
-done
-tmp=
-outer "$keep" "$quiet"
+e2e_main libvirt-e2e.sh "$@"
