@@ -12,6 +12,7 @@
 #include "pfsjson.h"
 #include "domain_conf.h"
 #include "qemu_command.h"
+#include "qemu_command_util.h"
 #include "qemu_hotplug.h"
 #include "qemu_validate.h"
 

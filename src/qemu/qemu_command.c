@@ -8,52 +8,10 @@
 #include "pfsinternal.h"
 
 #include "pfserrorcode.h"
+#include "pfsjson.h"
 #include "qemu_command.h"
-
-void
-qemuBuildBufferEscapeComma(GString *buf, const char *str)
-{
-    const char *p;
-
-    for (p = str; *p; p++) {
-        if (*p == ',')
-            g_string_append_c(buf, ',');
-        g_string_append_c(buf, *p);
-    }
-}
-
-
-void
-qemuBuildDeviceAddressProps(pfsJSONObject *props,
-                            const pfsDomainDeviceInfo *info)
-{
-    g_autofree char *addr = NULL;
-
-    if (info->type != PFS_DOMAIN_DEVICE_ADDRESS_TYPE_PCI)
-        return;
-
-    if (info->addr.pci.function)
-        addr = g_strdup_printf("0x%x.0x%x", info->addr.pci.slot,
-                               info->addr.pci.function);
-    else
-        addr = g_strdup_printf("0x%x", info->addr.pci.slot);
-
-    pfsJSONObjectAppendString(props, "bus", "pci.0");
-    if (info->addr.pci.multi != PFS_TRISTATE_SWITCH_ABSENT)
-        pfsJSONObjectAppendBool(props, "multifunction",
-                                info->addr.pci.multi == PFS_TRISTATE_SWITCH_ON);
-    pfsJSONObjectAppendString(props, "addr", addr);
-}
-
-
-void
-qemuBuildDeviceCommandLineFromJSON(pfsCmdline *cmd,
-                                   const pfsJSONObject *props)
-{
-    pfsCmdlineAddArg(cmd, "-device");
-    pfsCmdlineAddArgTake(cmd, pfsJSONObjectFormat(props));
-}
-
+#include "qemu_command_devices.h"
+#include "qemu_command_fs.h"
 
 /* The environment libvirt's privileged driver gives QEMU. */
 static void
@@ -171,7 +129,8 @@ qemuBuildCommandLine(const pfsDomainDef *def,
 
     qemuBuildControllersCommandLine(cmd, def);
     qemuBuildDisksCommandLine(cmd, def);
-    if (qemuBuildFilesystemCommandLine(cmd, def, params) < 0)
+    if (qemuBuildFilesystemCommandLine(cmd, def, params->fsProxyFDs,
+                                       params->nfsProxyFDs) < 0)
         return NULL;
     qemuBuildNetsCommandLine(cmd, def);
     qemuBuildSerialsCommandLine(cmd, def);

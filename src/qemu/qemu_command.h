@@ -6,7 +6,6 @@
 
 #include "pfsinternal.h"
 #include "pfscmdline.h"
-#include "pfsjson.h"
 #include "domain_conf.h"
 
 /* What the process-launch step hands over: open file descriptors and
@@ -27,27 +26,3 @@ struct _qemuCommandLineParams {
  * ready. Returns NULL after reporting an error. */
 pfsCmdline *qemuBuildCommandLine(const pfsDomainDef *def,
                                  const qemuCommandLineParams *params);
-
-/* ---- shared by the per-device builders ---- */
-
-/* Append bus/addr (and multifunction) of a PCI device. */
-void qemuBuildDeviceAddressProps(pfsJSONObject *props,
-                                 const pfsDomainDeviceInfo *info);
-
-/* Add "-device <json>" and free nothing. */
-void qemuBuildDeviceCommandLineFromJSON(pfsCmdline *cmd,
-                                        const pfsJSONObject *props);
-
-/* Append @str with every ',' doubled, as QEMU's option parser wants. */
-void qemuBuildBufferEscapeComma(GString *buf, const char *str);
-
-int qemuBuildFilesystemCommandLine(pfsCmdline *cmd,
-                                   const pfsDomainDef *def,
-                                   const qemuCommandLineParams *params);
-
-/* qemu_command_devices.c */
-void qemuBuildControllersCommandLine(pfsCmdline *cmd, const pfsDomainDef *def);
-void qemuBuildDisksCommandLine(pfsCmdline *cmd, const pfsDomainDef *def);
-void qemuBuildNetsCommandLine(pfsCmdline *cmd, const pfsDomainDef *def);
-void qemuBuildSerialsCommandLine(pfsCmdline *cmd, const pfsDomainDef *def);
-void qemuBuildMemballoonCommandLine(pfsCmdline *cmd, const pfsDomainDef *def);

@@ -6,7 +6,8 @@
  */
 #include "pfsinternal.h"
 
-#include "qemu_command.h"
+#include "qemu_command_devices.h"
+#include "qemu_command_util.h"
 #include "qemu_validate.h"
 
 void

@@ -4,14 +4,19 @@
  *
  * For the local backend ('default'/'path') the strings are exactly the
  * ones libvirt 9.0 writes for QEMU 7.2, including the bare 'readonly'.
- * The proxy backend takes the helper's socket as an inherited fd:
+ * The proxy backend reaches its helper through an inherited socket (the
+ * driver's and patched libvirt's way) or a socket path (the hook bridge
+ * for a stock libvirtd, which cannot pass QEMU an fd):
  *   -fsdev proxy,id=fsdev-<alias>,sock_fd=<N>[,writeout=immediate][,readonly=on]
+ *   -fsdev proxy,id=<id>,socket=<path>[,writeout=immediate][,readonly=on]
+ * Every route builds its arguments here, so they cannot drift apart.
  */
 #include "pfsinternal.h"
 
 #include "pfserrorcode.h"
 #include "qemu_alias.h"
-#include "qemu_command.h"
+#include "qemu_command_fs.h"
+#include "qemu_command_util.h"
 
 static const char *
 qemuBuildFSSecurityModel(pfsDomainFSAccessMode mode)
@@ -58,13 +63,18 @@ qemuBuildFSLocalStr(const pfsDomainFSDef *fs)
 }
 
 
-static char *
-qemuBuildFSProxyStr(const pfsDomainFSDef *fs, int fd)
+char *
+qemuBuildFSProxyStr(const pfsDomainFSDef *fs, const qemuFSProxyParams *params)
 {
-    g_autoptr(GString) buf = g_string_new("proxy");
+    g_autoptr(GString) buf = g_string_new("proxy,id=");
 
-    g_string_append_printf(buf, ",id=" QEMU_FSDEV_HOST_PREFIX "%s,sock_fd=%d",
-                           fs->info.alias, fd);
+    g_string_append(buf, params->fsdevID);
+    if (params->socketPath) {
+        g_string_append(buf, ",socket=");
+        qemuBuildBufferEscapeComma(buf, params->socketPath);
+    } else {
+        g_string_append_printf(buf, ",sock_fd=%d", params->fd);
+    }
     if (fs->wrpolicy == PFS_DOMAIN_FS_WRPOLICY_IMMEDIATE)
         g_string_append(buf, ",writeout=immediate");
     if (fs->readonly)
@@ -108,37 +118,49 @@ qemuBuildVirtioOptionsProps(pfsJSONObject *props, const pfsDomainVirtioOptions *
 }
 
 
-static void
-qemuBuildFSDevCmd(pfsCmdline *cmd, const pfsDomainFSDef *fs)
+char *
+qemuBuildFSDevStr(const pfsDomainFSDef *fs,
+                  const char *deviceID,
+                  const char *fsdevID,
+                  bool address)
 {
     g_autoptr(pfsJSONObject) props = pfsJSONObjectNew();
-    g_autofree char *fsdev = g_strdup_printf(QEMU_FSDEV_HOST_PREFIX "%s",
-                                             fs->info.alias);
 
     pfsJSONObjectAppendString(props, "driver", qemuBuildFSDeviceDriver(fs->model));
     qemuBuildVirtioOptionsProps(props, &fs->virtio);
-    pfsJSONObjectAppendString(props, "id", fs->info.alias);
-    pfsJSONObjectAppendString(props, "fsdev", fsdev);
+    pfsJSONObjectAppendString(props, "id", deviceID);
+    pfsJSONObjectAppendString(props, "fsdev", fsdevID);
     pfsJSONObjectAppendString(props, "mount_tag", fs->dst);
-    qemuBuildDeviceAddressProps(props, &fs->info);
-    qemuBuildDeviceCommandLineFromJSON(cmd, props);
+    if (address)
+        qemuBuildDeviceAddressProps(props, &fs->info);
+    return pfsJSONObjectFormat(props);
+}
+
+
+/* -device of @fs under the IDs libvirt gives it */
+static void
+qemuBuildFSDevCmd(pfsCmdline *cmd, const pfsDomainFSDef *fs, const char *fsdevID)
+{
+    pfsCmdlineAddArg(cmd, "-device");
+    pfsCmdlineAddArgTake(cmd, qemuBuildFSDevStr(fs, fs->info.alias, fsdevID, true));
 }
 
 
 static int
 qemuBuildFSProxyFD(const pfsDomainFSDef *fs,
                    size_t idx,
-                   const qemuCommandLineParams *params,
+                   const int *fsProxyFDs,
+                   size_t nfsProxyFDs,
                    int *fd)
 {
     /* 0-2 are QEMU's stdio: a real socket is never one of them */
-    if (idx >= params->nfsProxyFDs || params->fsProxyFDs[idx] <= 2) {
+    if (idx >= nfsProxyFDs || fsProxyFDs[idx] <= 2) {
         pfsReportErrorCode(PFS_ERR_INTERNAL_ERROR,
                            _("no proxy helper socket for filesystem '%s'"),
                            fs->dst);
         return -1;
     }
-    *fd = params->fsProxyFDs[idx];
+    *fd = fsProxyFDs[idx];
     return 0;
 }
 
@@ -146,29 +168,32 @@ qemuBuildFSProxyFD(const pfsDomainFSDef *fs,
 int
 qemuBuildFilesystemCommandLine(pfsCmdline *cmd,
                                const pfsDomainDef *def,
-                               const qemuCommandLineParams *params)
+                               const int *fsProxyFDs,
+                               size_t nfsProxyFDs)
 {
     size_t i;
 
     for (i = 0; i < def->nfss; i++) {
         const pfsDomainFSDef *fs = def->fss[i];
-        int fd;
+        g_autofree char *fsdevID = g_strdup_printf(QEMU_FSDEV_HOST_PREFIX "%s",
+                                                   fs->info.alias);
+        qemuFSProxyParams proxy = { .fsdevID = fsdevID };
 
         switch (fs->fsdriver) {
         case PFS_DOMAIN_FS_DRIVER_TYPE_DEFAULT:
         case PFS_DOMAIN_FS_DRIVER_TYPE_PATH:
             pfsCmdlineAddArg(cmd, "-fsdev");
             pfsCmdlineAddArgTake(cmd, qemuBuildFSLocalStr(fs));
-            qemuBuildFSDevCmd(cmd, fs);
+            qemuBuildFSDevCmd(cmd, fs, fsdevID);
             break;
 
         case PFS_DOMAIN_FS_DRIVER_TYPE_PROXY:
-            if (qemuBuildFSProxyFD(fs, i, params, &fd) < 0)
+            if (qemuBuildFSProxyFD(fs, i, fsProxyFDs, nfsProxyFDs, &proxy.fd) < 0)
                 return -1;
-            pfsCmdlinePassFD(cmd, fd);
+            pfsCmdlinePassFD(cmd, proxy.fd);
             pfsCmdlineAddArg(cmd, "-fsdev");
-            pfsCmdlineAddArgTake(cmd, qemuBuildFSProxyStr(fs, fd));
-            qemuBuildFSDevCmd(cmd, fs);
+            pfsCmdlineAddArgTake(cmd, qemuBuildFSProxyStr(fs, &proxy));
+            qemuBuildFSDevCmd(cmd, fs, fsdevID);
             break;
 
         case PFS_DOMAIN_FS_DRIVER_TYPE_HANDLE:
