@@ -11,6 +11,7 @@
 #include "pfserror.h"
 #include "pfstestutils.h"
 #include "qemu_conf.h"
+#include "libvirt_conf.h"
 
 static char *dir;
 
@@ -230,7 +231,7 @@ loadForLibvirt(const char *ours, const char *libvirts, int expect)
                               "libvirt_qemu_conf = \"%s\"\n%s",
                               libvirtPath, ours);
     path = writeConf("ours.conf", content);
-    assert_int_equal(qemuDriverConfigLoadForLibvirt(cfg, path), expect);
+    assert_int_equal(pfsLibvirtConfigLoad(cfg, path), expect);
     return g_steal_pointer(&cfg);
 }
 
@@ -274,7 +275,7 @@ testLibvirtUser(void **state G_GNUC_UNUSED)
                                                    "libvirt_qemu_conf = \"%s/absent\"\n", dir);
         g_autofree char *path = writeConf("ours.conf", content);
 
-        if (qemuDriverConfigLoadForLibvirt(fallback, path) < 0)
+        if (pfsLibvirtConfigLoad(fallback, path) < 0)
             assert_non_null(strstr(pfsErrorLastMessage(), "libvirt-qemu"));
         assert_string_equal(fallback->libvirtUser, "libvirt-qemu");
         assert_string_equal(fallback->libvirtGroup, "libvirt-qemu");

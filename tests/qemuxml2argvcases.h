@@ -28,6 +28,7 @@ DO_TEST("fs-proxy-multifunction")
 DO_TEST("fs-proxy-model")
 DO_TEST("fs-proxy-virtio-options")
 DO_TEST("fs-proxy-binary")
+DO_TEST("fs-proxy-target-utf8")
 
 /* proxy and local shares together */
 DO_TEST("fs-proxy-mix")

@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * virtproxyfslibvirttest.c: proxy shares converted for a stock libvirtd
- * (tools/virt-proxyfs-libvirt.c) and restored, without a libvirtd
+ * (src/libvirt/libvirt_convert.c) and restored, without a libvirtd
  */
 #include "pfsinternal.h"
 
 #include <string.h>
 #include <libxml/xpathInternals.h>
 
+#include "domaintestutils.h"
 #include "pfserror.h"
 #include "pfstestutils.h"
 #include "pfsxml.h"
-#include "virt-proxyfs-libvirt.h"
+#include "libvirt_convert.h"
 
 #define BASE "/run/virt-proxyfs/libvirt"
 
@@ -246,6 +247,176 @@ testErrors(void **state G_GNUC_UNUSED)
 }
 
 
+/* The -fsdev value of golden line @line ("-fsdev VALUE \\"), or NULL. */
+static char *
+goldenArg(const char *line, const char *option)
+{
+    g_autofree char *prefix = g_strdup_printf("%s ", option);
+    g_autofree char *value = NULL;
+    size_t len;
+
+    if (!g_str_has_prefix(line, prefix))
+        return NULL;
+    value = g_strdup(line + strlen(prefix));
+    len = strlen(value);
+    if (g_str_has_suffix(value, " \\"))
+        value[len -= 2] = '\0';
+    /* the JSON of -device is shell-quoted in the goldens */
+    if (len >= 2 && value[0] == '\'' && value[len - 1] == '\'') {
+        value[len - 1] = '\0';
+        return g_strdup(value + 1);
+    }
+    return g_steal_pointer(&value);
+}
+
+
+/* The value of the converted domain's qemu:commandline argument that
+ * follows @option and contains @part. */
+static char *
+bridgeArg(xmlDoc *doc, const char *option, const char *part)
+{
+    g_autofree char *xpath =
+        g_strdup_printf("string(/domain/qemu:commandline/qemu:arg[@value='%s']"
+                        "/following-sibling::qemu:arg[1][contains(@value, '%s')]/@value)",
+                        option, part);
+
+    return xpathString(doc, xpath);
+}
+
+
+static char *
+replaceAll(const char *str, const char *pattern, const char *replacement)
+{
+    g_autoptr(GRegex) re = g_regex_new(pattern, 0, 0, NULL);
+
+    assert_non_null(re);
+    return g_regex_replace(re, str, -1, 0, replacement, 0, NULL);
+}
+
+
+/* The bridge's -fsdev and -device of one proxy share of golden @name,
+ * against the driver's: the same but for the IDs, socket= instead of
+ * sock_fd=, and the PCI address, which only the user's is kept. */
+static void
+checkGoldenShare(xmlDoc *golden, xmlDoc *converted, const char *name,
+                 const char *fsdev, const char *device)
+{
+    g_autoptr(GMatchInfo) match = NULL;
+    g_autoptr(GRegex) idRe = g_regex_new("^proxy,id=fsdev-([A-Za-z0-9_-]+),sock_fd=[0-9]+",
+                                         0, 0, NULL);
+    g_autoptr(GRegex) tagRe = g_regex_new("\"mount_tag\":\"([^\"]*)\"", 0, 0, NULL);
+    g_autofree char *alias = NULL;
+    g_autofree char *tag = NULL;
+    g_autofree char *ours = NULL;
+    g_autofree char *xpath = NULL;
+    g_autofree char *userAddress = NULL;
+    g_autofree char *wantFsdev = NULL;
+    g_autofree char *wantDevice = NULL;
+    g_autofree char *gotFsdev = NULL;
+    g_autofree char *gotDevice = NULL;
+    g_autofree char *part = NULL;
+    g_autofree char *ids = NULL;
+    g_autofree char *tmp = NULL;
+
+    assert_true(g_regex_match(idRe, fsdev, 0, &match));
+    alias = g_match_info_fetch(match, 1);
+    g_clear_pointer(&match, g_match_info_free);
+    assert_true(g_regex_match(tagRe, device, 0, &match));
+    tag = g_match_info_fetch(match, 1);
+
+    /* the bridge numbers its shares in a domain of their own */
+    xpath = g_strdup_printf("string(/domain/metadata/pfs:proxyfs/pfs:share[@target='%s']/@alias)",
+                            tag);
+    ours = xpathString(converted, xpath);
+    assert_non_null(ours);
+    assert_true(*ours);
+    g_free(xpath);
+    xpath = g_strdup_printf("string(count(/domain/devices/filesystem[driver/@type='proxy' "
+                            "and target/@dir='%s']/address))", tag);
+    userAddress = xpathString(golden, xpath);
+
+    tmp = g_strdup_printf("proxy,id=pfs-%s,socket=" BASE "/%s/%s.sock", ours, name, ours);
+    wantFsdev = g_regex_replace_literal(idRe, fsdev, -1, 0, tmp, 0, NULL);
+    g_free(tmp);
+    tmp = g_strdup_printf("\"id\":\"%s\",\"fsdev\":\"fsdev-%s\"", alias, alias);
+    ids = g_strdup_printf("\"id\":\"pfs-dev-%s\",\"fsdev\":\"pfs-%s\"", ours, ours);
+    assert_non_null(strstr(device, tmp));
+    wantDevice = replaceAll(device, tmp, ids);
+    if (strcmp(userAddress, "0") == 0) {
+        g_autofree char *noAddress =
+            replaceAll(wantDevice, ",\"(bus|addr|multifunction)\":(\"[^\"]*\"|true|false)", "");
+
+        g_free(wantDevice);
+        wantDevice = g_steal_pointer(&noAddress);
+    }
+
+    part = g_strdup_printf("proxy,id=pfs-%s,", ours);
+    gotFsdev = bridgeArg(converted, "-fsdev", part);
+    g_free(part);
+    part = g_strdup_printf("\"fsdev\":\"pfs-%s\"", ours);
+    gotDevice = bridgeArg(converted, "-device", part);
+    assert_string_equal(gotFsdev, wantFsdev);
+    assert_string_equal(gotDevice, wantDevice);
+}
+
+
+/* Every proxy share of every xml2argv golden, through the bridge. */
+static void
+testGoldens(void **state G_GNUC_UNUSED)
+{
+    g_autofree char *dirPath = pfsTestDataPath("qemuxml2argvdata", "");
+    g_autoptr(GDir) dir = g_dir_open(dirPath, 0, NULL);
+    const char *entry;
+    size_t nshares = 0;
+
+    assert_non_null(dir);
+    while ((entry = g_dir_read_name(dir))) {
+        g_autofree char *base = NULL;
+        g_autofree char *argsPath = NULL;
+        g_autofree char *xmlPath = NULL;
+        g_autofree char *args = NULL;
+        g_autofree char *xml = NULL;
+        g_autofree char *name = NULL;
+        g_autoptr(xmlDoc) golden = NULL;
+        g_autoptr(xmlDoc) converted = NULL;
+        g_auto(GStrv) lines = NULL;
+        size_t i;
+
+        if (!g_str_has_suffix(entry, ".x86_64-7.2.0.args"))
+            continue;
+        argsPath = g_build_filename(dirPath, entry, NULL);
+        assert_true(g_file_get_contents(argsPath, &args, NULL, NULL));
+        if (!strstr(args, "-fsdev proxy,"))
+            continue;
+        base = g_strndup(entry, strlen(entry) - strlen(".x86_64-7.2.0.args"));
+        xmlPath = g_strdup_printf("%s/%s.xml", dirPath, base);
+        assert_true(g_file_get_contents(xmlPath, &xml, NULL, NULL));
+        golden = parse(xml);
+        converted = parse(xml);
+        print_message("%s\n", base);
+        assert_true(pfsLibvirtConvert(converted, BASE) > 0);
+        name = xpathString(golden, "string(/domain/name)");
+
+        lines = g_strsplit(args, "\n", -1);
+        for (i = 0; lines[i]; i++) {
+            g_autofree char *fsdev = goldenArg(lines[i], "-fsdev");
+            g_autofree char *device = NULL;
+
+            if (!fsdev || !g_str_has_prefix(fsdev, "proxy,"))
+                continue;
+            /* the builder writes each -device right after its -fsdev */
+            assert_non_null(lines[i + 1]);
+            device = goldenArg(lines[i + 1], "-device");
+            assert_non_null(device);
+            checkGoldenShare(golden, converted, name, fsdev, device);
+            nshares++;
+        }
+    }
+    /* more than a handful, or the goldens were not found */
+    assert_true(nshares >= 15);
+}
+
+
 int
 main(void)
 {
@@ -256,6 +427,7 @@ main(void)
         cmocka_unit_test(testFormatAsLibvirt),
         cmocka_unit_test(testNothingToDo),
         cmocka_unit_test(testErrors),
+        cmocka_unit_test(testGoldens),
     };
 
     return cmocka_run_group_tests_name("virt-proxyfs and a stock libvirtd", tests, NULL, NULL);

@@ -38,7 +38,8 @@
 #include "qemu_domain.h"
 #include "qemu_orphan.h"
 #include "qemu_process.h"
-#include "virt-proxyfs-libvirt.h"
+#include "libvirt_conf.h"
+#include "libvirt_convert.h"
 
 
 typedef struct {
@@ -518,15 +519,19 @@ pfsToolDefineXML(virConnectPtr conn, const char *xml, const char *origin)
     int n;
 
     if (!(doc = pfsXMLParse(NULL, xml, "domain", NULL)) ||
-        (n = pfsLibvirtConvert(doc, QEMU_LIBVIRT_RUN_DIR)) < 0)
+        (n = pfsLibvirtConvert(doc, PFS_LIBVIRT_RUN_DIR)) < 0)
         return -1;
     /* the hook starts the helpers on libvirt's host: check there only */
     if (pfsToolConnectionIsLocal(conn)) {
-        g_autoptr(GPtrArray) shares = pfsLibvirtShares(doc);
+        g_autoptr(xmlXPathContext) ctxt = pfsLibvirtContext(doc);
+        g_autoptr(GPtrArray) shares = ctxt ? pfsLibvirtSharesParse(ctxt, NULL, NULL) : NULL;
         guint i;
 
-        for (i = 0; i + 1 < shares->len; i += 2)
-            pfsToolWarnSource(shares->pdata[i], shares->pdata[i + 1]);
+        for (i = 0; shares && i < shares->len; i++) {
+            const pfsLibvirtShare *share = g_ptr_array_index(shares, i);
+
+            pfsToolWarnSource(share->target, share->source);
+        }
     }
     converted = pfsLibvirtFormat(doc);
     if (!(dom = virDomainDefineXML(conn, converted))) {

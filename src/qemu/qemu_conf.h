@@ -25,8 +25,8 @@ struct _qemuDriverConfig {
     unsigned int helperStartTimeout;    /* seconds for a helper to be ready */
     unsigned int helperBusyPoll;        /* the helpers' --busy-poll, microseconds */
 
-    /* libvirt's hook (virt-proxyfs-hook): the QEMU user of a stock
-     * libvirtd, from libvirt's qemu.conf unless set here */
+    /* the QEMU user of a stock libvirtd, for the hook (src/libvirt),
+     * from libvirt's qemu.conf unless set here */
     char *libvirtQemuConf;
     char *libvirtUser;
     char *libvirtGroup;
@@ -34,21 +34,9 @@ struct _qemuDriverConfig {
     /* the users and groups above, looked up */
     uid_t uid;
     gid_t gid;
-    uid_t libvirtUid;           /* by qemuDriverConfigLoadForLibvirt() */
+    uid_t libvirtUid;           /* by pfsLibvirtConfigLoad() */
     gid_t libvirtGid;
 };
-
-/* Where libvirt's hook keeps, for domain NAME, the helpers' sockets and
- * pid files (RUN_DIR/NAME/ALIAS.sock, .pid) and their output
- * (LOG_DIR/NAME-ALIAS.log). 'virt-proxyfs define' writes the same
- * socket paths into the domain. */
-#define QEMU_LIBVIRT_RUN_DIR PFS_LOCALSTATEDIR "/run/" PACKAGE "/libvirt"
-#define QEMU_LIBVIRT_LOG_DIR PFS_LOCALSTATEDIR "/log/" PACKAGE "/libvirt"
-
-/* libvirt's own configuration on Debian, and the user it runs QEMU as
- * when that file does not say */
-#define QEMU_LIBVIRT_DEFAULT_CONF "/etc/libvirt/qemu.conf"
-#define QEMU_LIBVIRT_DEFAULT_USER "libvirt-qemu"
 
 /* The configuration with its built-in defaults. */
 qemuDriverConfig *qemuDriverConfigNew(void);
@@ -63,18 +51,6 @@ const char *qemuDriverConfigDefaultPath(void);
  * groups. Returns 0, or -1 with an error naming what is wrong. */
 int qemuDriverConfigLoad(qemuDriverConfig *cfg, const char *path);
 
-/* For libvirt's hook, which needs neither our QEMU user nor the
- * emulator: read @path (as qemuDriverConfigLoad) and look up the
- * helper's user and group, then the user and group a stock libvirtd
- * runs QEMU as: 'libvirt_user' and 'libvirt_group' of our file, else
- * 'user' and 'group' of libvirt's qemu.conf ('libvirt_qemu_conf',
- * which may be missing), else libvirt-qemu; "+N" is a number, as in
- * libvirt. Root is refused. Returns 0, or -1 with an error naming the
- * file the user came from. */
-int qemuDriverConfigLoadForLibvirt(qemuDriverConfig *cfg, const char *path);
-
-/* A user (@isUser) or group as libvirt writes it in qemu.conf and in DAC
- * labels: a name, or "+N" for the number N. @what says where it came
- * from, for the error. Returns 0 with *@id set, or -1. */
-int qemuLibvirtIdLookup(const char *value, bool isUser,
-                        const char *what, unsigned int *id);
+/* Read @path (as qemuDriverConfigLoad) and look up only the helper's
+ * user and group: for a QEMU that someone else runs (src/libvirt). */
+int qemuDriverConfigLoadHelper(qemuDriverConfig *cfg, const char *path);

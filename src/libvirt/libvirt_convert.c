@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * virt-proxyfs-libvirt.c: proxy shares in a stock libvirtd's domain XML
+ * libvirt_convert.c: proxy shares in a stock libvirtd's domain XML
  *
  * The conversion works on the document with libxml2 rather than through
  * the project's domain model: libvirt knows many elements the model does
@@ -15,35 +15,12 @@
 #include "pfserror.h"
 #include "pfsxml.h"
 #include "domain_conf.h"
+#include "qemu_command_fs.h"
 #include "qemu_domain.h"
-#include "virt-proxyfs-libvirt.h"
-
-/* our IDs on QEMU's command line, so that restoring finds them */
-#define PFS_LIBVIRT_FSDEV_PREFIX "pfs-"
-#define PFS_LIBVIRT_DEVICE_PREFIX "pfs-dev-"
-/* the comment in the metadata; %s is the domain's name */
-#define PFS_LIBVIRT_HINT \
-    " Proxy shares of virt-proxyfs. Change them with 'virt-proxyfs edit %s'," \
-    " not here: they and the qemu:commandline arguments must stay in step. "
+#include "libvirt_convert.h"
 
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlBuffer, xmlBufferFree);
-
-
-static xmlXPathContext *
-pfsLibvirtContext(xmlDoc *doc)
-{
-    xmlXPathContext *ctxt = xmlXPathNewContext(doc);
-
-    if (!ctxt) {
-        pfsReportError("%s", _("out of memory"));
-        return NULL;
-    }
-    ctxt->node = xmlDocGetRootElement(doc);
-    xmlXPathRegisterNs(ctxt, BAD_CAST "pfs", BAD_CAST PFS_LIBVIRT_NS);
-    xmlXPathRegisterNs(ctxt, BAD_CAST "qemu", BAD_CAST PFS_LIBVIRT_QEMU_NS);
-    return ctxt;
-}
 
 
 static char *
@@ -141,45 +118,26 @@ pfsLibvirtAddArg(xmlNode *cmdline, xmlNs *ns, const char *value)
 }
 
 
-/* -fsdev and -device of one share, as libvirt 9.0 would write them for a
- * 9p share, but with our IDs and QEMU's socket= option. */
+/* -fsdev and -device of one share, from the QEMU driver's builder, with
+ * our IDs and QEMU's socket= option. Only an address the user wrote is
+ * kept: the model numbered the others in a domain of its own, and
+ * libvirt places its devices around ours. */
 static void
 pfsLibvirtAddShareArgs(xmlNode *cmdline, xmlNs *ns, const pfsDomainFSDef *fs,
                        bool userAddress, const char *socket)
 {
-    g_autoptr(GString) fsdev = g_string_new(NULL);
-    g_autoptr(GString) device = g_string_new(NULL);
-    g_autofree char *tag = g_strescape(fs->dst, NULL);
-
-    g_string_append_printf(fsdev, "proxy,id=" PFS_LIBVIRT_FSDEV_PREFIX "%s,socket=",
-                           fs->info.alias);
-    /* QEMU's option parser takes ",," for a comma in a value */
-    for (const char *p = socket; *p; p++) {
-        if (*p == ',')
-            g_string_append_c(fsdev, ',');
-        g_string_append_c(fsdev, *p);
-    }
-    if (fs->wrpolicy == PFS_DOMAIN_FS_WRPOLICY_IMMEDIATE)
-        g_string_append(fsdev, ",writeout=immediate");
-    if (fs->readonly)
-        g_string_append(fsdev, ",readonly=on");
-
-    g_string_append_printf(device,
-                           "{\"driver\":\"virtio-9p-pci\",\"id\":\"" PFS_LIBVIRT_DEVICE_PREFIX
-                           "%s\",\"fsdev\":\"" PFS_LIBVIRT_FSDEV_PREFIX "%s\","
-                           "\"mount_tag\":\"%s\"",
-                           fs->info.alias, fs->info.alias, tag);
-    /* only an address the user wrote: the model numbered the others in
-     * a domain of its own, and libvirt places its devices around ours */
-    if (userAddress && fs->info.type == PFS_DOMAIN_DEVICE_ADDRESS_TYPE_PCI)
-        g_string_append_printf(device, ",\"bus\":\"pci.%u\",\"addr\":\"0x%x\"",
-                               fs->info.addr.pci.bus, fs->info.addr.pci.slot);
-    g_string_append_c(device, '}');
+    g_autofree char *fsdevID = g_strdup_printf(PFS_LIBVIRT_FSDEV_PREFIX "%s",
+                                               fs->info.alias);
+    g_autofree char *deviceID = g_strdup_printf(PFS_LIBVIRT_DEVICE_PREFIX "%s",
+                                                fs->info.alias);
+    qemuFSProxyParams proxy = { .fsdevID = fsdevID, .fd = -1, .socketPath = socket };
+    g_autofree char *fsdev = qemuBuildFSProxyStr(fs, &proxy);
+    g_autofree char *device = qemuBuildFSDevStr(fs, deviceID, fsdevID, userAddress);
 
     pfsLibvirtAddArg(cmdline, ns, "-fsdev");
-    pfsLibvirtAddArg(cmdline, ns, fsdev->str);
+    pfsLibvirtAddArg(cmdline, ns, fsdev);
     pfsLibvirtAddArg(cmdline, ns, "-device");
-    pfsLibvirtAddArg(cmdline, ns, device->str);
+    pfsLibvirtAddArg(cmdline, ns, device);
 }
 
 
@@ -216,17 +174,7 @@ pfsLibvirtConvert(xmlDoc *doc, const char *socketBase)
 
     metadata = pfsLibvirtEnsureChild(root, NULL, "metadata",
                                      pfsXPathNode("/domain/metadata", ctxt));
-    proxyfs = xmlNewChild(metadata, NULL, BAD_CAST "proxyfs", NULL);
-    pfsNs = xmlNewNs(proxyfs, BAD_CAST PFS_LIBVIRT_NS, BAD_CAST "pfs");
-    xmlSetNs(proxyfs, pfsNs);
-    /* for whoever opens this with 'virsh edit': libvirt keeps comments
-     * inside a namespaced metadata element (not directly in <metadata>).
-     * XML, like the rest of the document, so not translated. */
-    {
-        g_autofree char *hint = g_strdup_printf(PFS_LIBVIRT_HINT, name);
-
-        xmlAddChild(proxyfs, xmlNewDocComment(doc, BAD_CAST hint));
-    }
+    proxyfs = pfsLibvirtSharesNew(doc, metadata, name, &pfsNs);
 
     /* libvirt wants the qemu namespace declared on <domain> */
     if (!(qemuNs = xmlSearchNsByHref(doc, root, BAD_CAST PFS_LIBVIRT_QEMU_NS)))
@@ -237,15 +185,10 @@ pfsLibvirtConvert(xmlDoc *doc, const char *socketBase)
     for (i = 0; i < n; i++) {
         const pfsDomainFSDef *fs = shares->fss[i];
         g_autofree char *text = pfsLibvirtNodeText(doc, nodes[i]);
-        g_autofree char *socket = g_strdup_printf("%s/%s/%s.sock", socketBase,
-                                                  name, fs->info.alias);
-        xmlNode *share = xmlNewTextChild(proxyfs, pfsNs, BAD_CAST "share", BAD_CAST text);
+        g_autofree char *socket = pfsLibvirtShareSocket(socketBase, name,
+                                                        fs->info.alias);
 
-        xmlNewProp(share, BAD_CAST "alias", BAD_CAST fs->info.alias);
-        xmlNewProp(share, BAD_CAST "source", BAD_CAST fs->src);
-        xmlNewProp(share, BAD_CAST "target", BAD_CAST fs->dst);
-        xmlNewProp(share, BAD_CAST "readonly", BAD_CAST (fs->readonly ? "yes" : "no"));
-        xmlNewProp(share, BAD_CAST "socket", BAD_CAST socket);
+        pfsLibvirtShareFormat(proxyfs, pfsNs, fs, text, socket);
         pfsLibvirtAddShareArgs(cmdline, qemuNs, fs,
                                pfsLibvirtHasChild(nodes[i], "address"), socket);
 
@@ -253,26 +196,6 @@ pfsLibvirtConvert(xmlDoc *doc, const char *socketBase)
         xmlFreeNode(nodes[i]);
     }
     return n;
-}
-
-
-GPtrArray *
-pfsLibvirtShares(xmlDoc *doc)
-{
-    g_autoptr(GPtrArray) ret = g_ptr_array_new_with_free_func(g_free);
-    g_autoptr(xmlXPathContext) ctxt = pfsLibvirtContext(doc);
-    g_autofree xmlNode **shares = NULL;
-    int n;
-    int i;
-
-    if (!ctxt ||
-        (n = pfsXPathNodeSet("/domain/metadata/pfs:proxyfs/pfs:share", ctxt, &shares)) < 0)
-        return g_steal_pointer(&ret);
-    for (i = 0; i < n; i++) {
-        g_ptr_array_add(ret, pfsXMLPropString(shares[i], "target"));
-        g_ptr_array_add(ret, pfsXMLPropString(shares[i], "source"));
-    }
-    return g_steal_pointer(&ret);
 }
 
 
@@ -350,28 +273,25 @@ int
 pfsLibvirtRestore(xmlDoc *doc)
 {
     g_autoptr(xmlXPathContext) ctxt = pfsLibvirtContext(doc);
-    g_autofree xmlNode **shares = NULL;
+    g_autoptr(GPtrArray) shares = NULL;
     xmlNode *devices;
     xmlNode *proxyfs;
     xmlNode *cmdline;
-    int n;
-    int i;
+    size_t i;
 
-    if (!ctxt)
-        return -1;
-    if ((n = pfsXPathNodeSet("/domain/metadata/pfs:proxyfs/pfs:share", ctxt, &shares)) < 0)
+    if (!ctxt || !(shares = pfsLibvirtSharesParse(ctxt, NULL, NULL)))
         return -1;
     devices = pfsXPathNode("/domain/devices", ctxt);
-    if (n > 0 && !devices)
+    if (shares->len > 0 && !devices)
         devices = xmlNewChild(xmlDocGetRootElement(doc), NULL, BAD_CAST "devices", NULL);
 
-    for (i = 0; i < n; i++) {
-        g_autofree char *text = pfsXMLNodeContent(shares[i]);
+    for (i = 0; i < shares->len; i++) {
+        const pfsLibvirtShare *share = g_ptr_array_index(shares, i);
         g_autoptr(xmlDoc) fsdoc = NULL;
         xmlNode *fs;
 
-        if (!text || !(fsdoc = pfsXMLParse(NULL, text, "filesystem", NULL))) {
-            pfsReportError(_("the metadata of proxy share %d cannot be read back"), i);
+        if (!share->xml || !(fsdoc = pfsXMLParse(NULL, share->xml, "filesystem", NULL))) {
+            pfsReportError(_("the metadata of proxy share %d cannot be read back"), (int)i);
             return -1;
         }
         fs = xmlDocCopyNode(xmlDocGetRootElement(fsdoc), doc, 1);
