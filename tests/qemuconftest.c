@@ -11,7 +11,6 @@
 #include "pfserror.h"
 #include "pfstestutils.h"
 #include "qemu_conf.h"
-#include "libvirt_conf.h"
 
 static char *dir;
 
@@ -214,85 +213,6 @@ testLenient(void **state G_GNUC_UNUSED)
 }
 
 
-/* our file, naming libvirt's, for the hook */
-static qemuDriverConfig *
-loadForLibvirt(const char *ours, const char *libvirts, int expect)
-{
-    g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
-    g_autofree char *libvirtPath = NULL;
-    g_autofree char *content = NULL;
-    g_autofree char *path = NULL;
-
-    libvirtPath = libvirts ? writeConf("libvirt-qemu.conf", libvirts)
-                           : g_build_filename(dir, "absent-libvirt.conf", NULL);
-    content = g_strdup_printf("helper_user = \"nobody\"\n"
-                              "helper_group = \"nogroup\"\n"
-                              "user = \"pfs-no-such-user\"   # not needed by the hook\n"
-                              "libvirt_qemu_conf = \"%s\"\n%s",
-                              libvirtPath, ours);
-    path = writeConf("ours.conf", content);
-    assert_int_equal(pfsLibvirtConfigLoad(cfg, path), expect);
-    return g_steal_pointer(&cfg);
-}
-
-
-static void
-assertLibvirtError(const char *ours, const char *libvirts, const char *message)
-{
-    g_autoptr(qemuDriverConfig) cfg = loadForLibvirt(ours, libvirts, -1);
-
-    pfsTestAssertLastError(message);
-}
-
-
-static void
-testLibvirtUser(void **state G_GNUC_UNUSED)
-{
-    g_autoptr(qemuDriverConfig) fromLibvirt = loadForLibvirt("", libvirtConf, 0);
-    g_autoptr(qemuDriverConfig) ours = NULL;
-    g_autoptr(qemuDriverConfig) mixed = NULL;
-    g_autoptr(qemuDriverConfig) fallback = NULL;
-
-    assert_string_equal(fromLibvirt->libvirtUser, "nobody");
-    assert_string_equal(fromLibvirt->libvirtGroup, "nogroup");
-    assert_int_equal(fromLibvirt->libvirtUid, 65534);
-
-    /* ours wins, and "+N" is a number as in libvirt */
-    ours = loadForLibvirt("libvirt_user = \"+65534\"\nlibvirt_group = \"+65534\"\n",
-                          "user = \"root\"\ngroup = \"root\"\n", 0);
-    assert_int_equal(ours->libvirtUid, 65534);
-    assert_int_equal(ours->libvirtGid, 65534);
-    mixed = loadForLibvirt("libvirt_group = \"nogroup\"\n", "user = \"+65534\"\ngroup = \"root\"\n", 0);
-    assert_int_equal(mixed->libvirtUid, 65534);
-    assert_string_equal(mixed->libvirtGroup, "nogroup");
-
-    /* no libvirt file, or one without them: libvirt's built-in default,
-     * which may or may not exist on this machine */
-    fallback = qemuDriverConfigNew();
-    {
-        g_autofree char *content = g_strdup_printf("helper_user = \"nobody\"\n"
-                                                   "helper_group = \"nogroup\"\n"
-                                                   "libvirt_qemu_conf = \"%s/absent\"\n", dir);
-        g_autofree char *path = writeConf("ours.conf", content);
-
-        if (pfsLibvirtConfigLoad(fallback, path) < 0)
-            assert_non_null(strstr(pfsErrorLastMessage(), "libvirt-qemu"));
-        assert_string_equal(fallback->libvirtUser, "libvirt-qemu");
-        assert_string_equal(fallback->libvirtGroup, "libvirt-qemu");
-    }
-
-    assertLibvirtError("", "user = \"root\"\ngroup = \"nogroup\"\n",
-                       "libvirt runs QEMU as root ('user' in ");
-    assertLibvirtError("libvirt_user = \"+0\"\nlibvirt_group = \"nogroup\"\n", NULL,
-                       "libvirt runs QEMU as root ('libvirt_user' in ");
-    assertLibvirtError("libvirt_user = \"+abc\"\n", NULL, "invalid user '+abc' in 'libvirt_user' in ");
-    assertLibvirtError("", "user = \"pfs-no-such-qemu\"\n",
-                       "user 'pfs-no-such-qemu' does not exist; libvirt runs QEMU as that user ('user' in ");
-    assertLibvirtError("", "user = \"nobody\"\ngroup = \"pfs-no-such-group\"\n", "pfs-no-such-group");
-    assertLibvirtError("", "cgroup_controllers = [\n", "the list of 'cgroup_controllers' is not closed");
-}
-
-
 static void
 testMissingFile(void **state G_GNUC_UNUSED)
 {
@@ -319,7 +239,6 @@ main(void)
         cmocka_unit_test(testErrors),
         cmocka_unit_test(testMissingFile),
         cmocka_unit_test(testLenient),
-        cmocka_unit_test(testLibvirtUser),
     };
     int ret;
 
