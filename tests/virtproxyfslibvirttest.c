@@ -200,6 +200,21 @@ testFormatAsLibvirt(void **state G_GNUC_UNUSED)
 }
 
 
+/* libvirt allows markup characters in a name */
+static void
+testMarkupInName(void **state G_GNUC_UNUSED)
+{
+    g_autoptr(xmlDoc) doc = parse("<domain type='qemu'><name>a&amp;b&lt;c</name><devices>"
+                                  "<filesystem type='mount'><driver type='proxy'/>"
+                                  "<source dir='/srv'/><target dir='t'/></filesystem>"
+                                  "</devices></domain>");
+
+    assert_int_equal(pfsLibvirtConvert(doc, BASE), 1);
+    assertXPath(doc, "string(/domain/metadata/pfs:proxyfs/pfs:share/@socket)",
+                BASE "/a&b<c/fs0.sock");
+}
+
+
 static void
 testNothingToDo(void **state G_GNUC_UNUSED)
 {
@@ -425,6 +440,7 @@ main(void)
         cmocka_unit_test(testIdempotentAndRestore),
         cmocka_unit_test(testHint),
         cmocka_unit_test(testFormatAsLibvirt),
+        cmocka_unit_test(testMarkupInName),
         cmocka_unit_test(testNothingToDo),
         cmocka_unit_test(testErrors),
         cmocka_unit_test(testGoldens),

@@ -41,10 +41,11 @@ pfsLibvirtCheckShares(xmlDoc *doc, xmlNode **nodes, int n, const char *name)
     g_autoptr(GString) xml = g_string_new(NULL);
     g_autoptr(xmlDoc) mini = NULL;
     g_autoptr(pfsDomainDef) def = NULL;
+    g_autofree char *escaped = g_markup_escape_text(name, -1);
     int i;
 
     g_string_append(xml, "<domain type='qemu'><name>");
-    g_string_append(xml, name);
+    g_string_append(xml, escaped);
     g_string_append(xml, "</name><memory unit='MiB'>64</memory>"
                     "<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>");
     for (i = 0; i < n; i++) {
