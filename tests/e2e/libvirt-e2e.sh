@@ -23,6 +23,8 @@
 #     it at release;
 #   - a domain whose share has no source directory: 'virsh start' fails
 #     with the helper's reason and leaves nothing behind;
+#   - a share with the target 'données' and a non-transitional model:
+#     QEMU accepts the arguments the bridge wrote and runs;
 #   - libvirtd stops and nothing is left running.
 # Each check prints a cmocka-style line, counted by
 # build-aux/test-summary.py. Exits 0 only if every check passed; 77 when
@@ -48,6 +50,7 @@ python=${PYTHON:-python3}
 uri=qemu:///system
 name=pfs-libvirt-e2e
 badname=pfs-libvirt-e2e-nosource
+utf8=pfs-libvirt-e2e-utf8
 noqemu=pfs-libvirt-e2e-noqemu
 
 say() { printf 'libvirt-e2e: %s\n' "$*"; }
@@ -195,8 +198,13 @@ EOF
     domain_xml "$name" "$export" yes > "$run/$name.xml"
     domain_xml "$badname" "$host/no-such-dir" no > "$run/$badname.xml"
     domain_xml "$noqemu" "$export" no -no-such-option > "$run/$noqemu.xml"
+    domain_xml "$utf8" "$export" no |
+        sed -e "s|<target dir='share'/>|<target dir='données'/>|" \
+            -e "s|accessmode='passthrough'>|accessmode='passthrough' model='virtio-non-transitional'>|" \
+            > "$run/$utf8.xml"
     : > "$run/console-$name.log"
-    chown "$qemu_user:" "$run/console-$name.log"
+    : > "$run/console-$utf8.log"
+    chown "$qemu_user:" "$run/console-$name.log" "$run/console-$utf8.log"
 
     # libvirtd, without systemd
     local t ok=1
@@ -365,6 +373,34 @@ for s in shares:
     check "QEMU never connects: the start fails, the hook stops the waiting helper, nothing left" $ok \
         "$out" "virsh start: $err" "helper log: $(cat "$nlog" 2>&1)" "$(ls -la "$rundir" 2>&1)" \
         "$(pgrep -af virt-proxyfs-helper)"
+
+    # letters beyond ASCII in the mount tag and a non-transitional model:
+    # QEMU runs with the arguments the bridge wrote (it once wrote the
+    # tag as invalid JSON, and dropped the model)
+    ok=0
+    out=$("$tool" define "$run/$utf8.xml" --connect "$uri" 2>&1) || ok=1
+    err=
+    local qpid args=
+    if [ $ok = 0 ]; then
+        err=$(virsh -c "$uri" start "$utf8" 2>&1) || ok=1
+        qpid=$(pgrep -f "guest=$utf8," | head -n 1 || true)
+        if [ -n "$qpid" ]; then
+            args=$(tr '\0' '\n' < "/proc/$qpid/cmdline" 2>/dev/null || true)
+        fi
+        grep -qF '"mount_tag":"données"' <<<"$args" || ok=1
+        grep -qF '"driver":"virtio-9p-pci-non-transitional"' <<<"$args" || ok=1
+        # the guest may have powered off already
+        virsh -c "$uri" destroy "$utf8" >/dev/null 2>&1 || true
+        for _ in $(seq 100); do
+            [ -e "$rundir/$utf8" ] || break
+            sleep 0.1
+        done
+    fi
+    [ ! -e "$rundir/$utf8" ] || ok=1
+    ! pgrep -f virt-proxyfs-helper >/dev/null || ok=1
+    check "target 'données', model virtio-non-transitional: QEMU runs with the bridge's arguments" $ok \
+        "$out" "virsh start: $err" "QEMU's -device: $(grep -F mount_tag <<<"$args")" \
+        "$(tail -n 3 "$state/libvirtd.log" 2>/dev/null)" "$(pgrep -af virt-proxyfs-helper)"
 
     check_libvirtd_stopped libvirt-e2e.sh
 
