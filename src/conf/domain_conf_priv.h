@@ -26,6 +26,17 @@ void pfsDomainDeviceInfoFormat(pfsBuffer *buf, const pfsDomainDeviceInfo *info);
 int pfsDomainVirtioOptionsParseXML(xmlNode *driver, pfsDomainVirtioOptions *opts);
 void pfsDomainVirtioOptionsFormat(pfsBuffer *buf, const pfsDomainVirtioOptions *opts);
 
+/* The unsigned number that is the content of element @node, in the
+ * unit of its optional unit='...' attribute (else @defaultScale bytes),
+ * converted by pfsScaleInteger() to units of @resultScale bytes and
+ * limited to @limit of them. Reports an error and returns -1 on a
+ * malformed number, an unknown unit or a value over @limit. */
+int pfsDomainParseScaledValue(xmlNode *node,
+                              unsigned long long defaultScale,
+                              unsigned long long resultScale,
+                              unsigned long long limit,
+                              unsigned long long *value);
+
 /* The first child element of @node called @name, or NULL. */
 xmlNode *pfsXMLChild(xmlNode *node, const char *name);
 
