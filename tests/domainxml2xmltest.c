@@ -25,7 +25,7 @@ testCompareXMLToXML(void **state)
     g_autofree char *xmlName = g_strdup_printf("%s.xml", name);
     g_autofree char *inPath = pfsTestDataPath("qemuxml2argvdata", xmlName);
     g_autofree char *outPath = pfsTestDataPath("domainxml2xmloutdata", xmlName);
-    g_autofree char *xml = pfsTestLoadFile(inPath);
+    g_autofree char *xml = pfsTestReadFile(inPath);
     g_autoptr(pfsDomainDef) def = NULL;
     g_autoptr(pfsDomainDef) again = NULL;
     g_autofree char *formatted = NULL;
