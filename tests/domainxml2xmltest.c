@@ -136,6 +136,39 @@ testParseErrors(void **state)
 }
 
 
+/* A controller or balloon has no children but its alias and address:
+ * without them it is written as an empty element. */
+static void
+testDeviceInfoOnly(void **state)
+{
+    const char *xml =
+        "<domain type='qemu'><name>g</name><memory>1024</memory>"
+        "<os><type>hvm</type></os><devices>"
+        "<controller type='sata' index='0'><alias name='ua-sata'/>"
+        "<address type='pci' domain='0' bus='0' slot='5' function='0'/></controller>"
+        "<controller type='usb' index='0' model='none'/>"
+        "<memballoon model='virtio'><alias name='ua-balloon'/></memballoon>"
+        "</devices></domain>";
+    g_autoptr(pfsDomainDef) def = NULL;
+    g_autofree char *out = NULL;
+
+    pfsErrorReset();
+    if (!(def = pfsDomainDefParseString(xml)))
+        fail_msg("%s", PFS_NULLSTR(pfsErrorLastMessage()));
+    out = pfsDomainDefFormat(def);
+    assert_non_null(strstr(out,
+        "    <controller type='sata' index='0'>\n"
+        "      <alias name='ua-sata'/>\n"
+        "      <address type='pci' domain='0x0000' bus='0x00' slot='0x05' function='0x0'/>\n"
+        "    </controller>\n"
+        "    <controller type='usb' index='0' model='none'/>\n"));
+    assert_non_null(strstr(out,
+        "    <memballoon model='virtio'>\n"
+        "      <alias name='ua-balloon'/>\n"
+        "    </memballoon>\n"));
+}
+
+
 /* <memory>, <currentMemory> and the filesystem's space limits share one
  * reader of scaled numbers: memory in KiB (the default unit) up to
  * libvirt's bound, limits in bytes. */
@@ -222,7 +255,7 @@ int
 main(void)
 {
     size_t n = G_N_ELEMENTS(names);
-    g_autofree struct CMUnitTest *tests = g_new0(struct CMUnitTest, n + 3);
+    g_autofree struct CMUnitTest *tests = g_new0(struct CMUnitTest, n + 4);
     size_t i;
 
     for (i = 0; i < n; i++) {
@@ -236,6 +269,8 @@ main(void)
     tests[n + 1].test_func = testParseErrors;
     tests[n + 2].name = "scaled values";
     tests[n + 2].test_func = testScaledValues;
+    tests[n + 3].name = "device info only";
+    tests[n + 3].test_func = testDeviceInfoOnly;
 
-    return _cmocka_run_group_tests("domainxml2xmltest", tests, n + 3, NULL, NULL);
+    return _cmocka_run_group_tests("domainxml2xmltest", tests, n + 4, NULL, NULL);
 }

@@ -21,6 +21,11 @@ int pfsDomainDeviceInfoParseXML(xmlNode *node,
                                 unsigned int flags,
                                 pfsDomainDeviceInfo *info);
 void pfsDomainDeviceInfoFormat(pfsBuffer *buf, const pfsDomainDeviceInfo *info);
+/* End element @name, whose start tag is still open in @buf, for a device
+ * whose only children are those of @info: "/>" when it has none. */
+void pfsDomainDeviceInfoFormatEnd(pfsBuffer *buf,
+                                  const char *name,
+                                  const pfsDomainDeviceInfo *info);
 
 /* iommu/ats/packed/page_per_vq of a <driver> element. */
 int pfsDomainVirtioOptionsParseXML(xmlNode *driver, pfsDomainVirtioOptions *opts);
