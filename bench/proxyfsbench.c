@@ -45,6 +45,7 @@
 #include "pfsfdpass.h"
 #include "pfsfile.h"
 #include "pfstestclient.h"
+#include "proxyfs_helper.h"
 
 #define PFS_BENCH_CONN_FAILED INT32_MIN
 

@@ -127,7 +127,7 @@ testFormattedOutputs(void **state)
 static void
 testStockSchemaRefusesProxy(void **state)
 {
-    g_autofree char *rng = pfsTestLoadFile(schemaPath);
+    g_autofree char *rng = pfsTestReadFile(schemaPath);
     g_autofree char *stock = NULL;
     g_autofree char *input = pfsTestDataPath("qemuxml2argvdata", "fs-proxy.xml");
     g_autofree char *plain = pfsTestDataPath("qemuxml2argvdata", "fs9p.xml");

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "domaintestutils.h"
+#include "pfstestutils.h"
 
 char *
 pfsTestDataPath(const char *subdir, const char *name)
@@ -36,17 +37,6 @@ pfsTestRegenerate(void)
 }
 
 
-char *
-pfsTestLoadFile(const char *path)
-{
-    char *content = NULL;
-
-    if (!g_file_get_contents(path, &content, NULL, NULL))
-        return NULL;
-    return content;
-}
-
-
 /* Print where the two texts first differ, then both, for the log. */
 static void
 pfsTestPrintDifference(const char *expected, const char *actual, const char *path)
@@ -67,7 +57,7 @@ pfsTestPrintDifference(const char *expected, const char *actual, const char *pat
 int
 pfsTestCompareToFile(const char *actual, const char *path)
 {
-    g_autofree char *expected = pfsTestLoadFile(path);
+    g_autofree char *expected = pfsTestReadFile(path);
 
     if (pfsTestRegenerate()) {
         if (!expected || strcmp(expected, actual) != 0) {

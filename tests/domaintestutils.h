@@ -15,9 +15,6 @@ char *pfsTestDataPath(const char *subdir, const char *name);
 
 bool pfsTestRegenerate(void);
 
-/* The content of @path, or NULL when it cannot be read. */
-char *pfsTestLoadFile(const char *path);
-
 /* 0 when @actual equals the content of @path (or was written there
  * when regenerating); -1 with both texts printed otherwise. */
 int pfsTestCompareToFile(const char *actual, const char *path);

@@ -25,7 +25,7 @@ testCompareXMLToXML(void **state)
     g_autofree char *xmlName = g_strdup_printf("%s.xml", name);
     g_autofree char *inPath = pfsTestDataPath("qemuxml2argvdata", xmlName);
     g_autofree char *outPath = pfsTestDataPath("domainxml2xmloutdata", xmlName);
-    g_autofree char *xml = pfsTestLoadFile(inPath);
+    g_autofree char *xml = pfsTestReadFile(inPath);
     g_autoptr(pfsDomainDef) def = NULL;
     g_autoptr(pfsDomainDef) again = NULL;
     g_autofree char *formatted = NULL;
@@ -136,6 +136,112 @@ testParseErrors(void **state)
 }
 
 
+/* A controller or balloon has no children but its alias and address:
+ * without them it is written as an empty element. */
+static void
+testDeviceInfoOnly(void **state)
+{
+    const char *xml =
+        "<domain type='qemu'><name>g</name><memory>1024</memory>"
+        "<os><type>hvm</type></os><devices>"
+        "<controller type='sata' index='0'><alias name='ua-sata'/>"
+        "<address type='pci' domain='0' bus='0' slot='5' function='0'/></controller>"
+        "<controller type='usb' index='0' model='none'/>"
+        "<memballoon model='virtio'><alias name='ua-balloon'/></memballoon>"
+        "</devices></domain>";
+    g_autoptr(pfsDomainDef) def = NULL;
+    g_autofree char *out = NULL;
+
+    pfsErrorReset();
+    if (!(def = pfsDomainDefParseString(xml)))
+        fail_msg("%s", PFS_NULLSTR(pfsErrorLastMessage()));
+    out = pfsDomainDefFormat(def);
+    assert_non_null(strstr(out,
+        "    <controller type='sata' index='0'>\n"
+        "      <alias name='ua-sata'/>\n"
+        "      <address type='pci' domain='0x0000' bus='0x00' slot='0x05' function='0x0'/>\n"
+        "    </controller>\n"
+        "    <controller type='usb' index='0' model='none'/>\n"));
+    assert_non_null(strstr(out,
+        "    <memballoon model='virtio'>\n"
+        "      <alias name='ua-balloon'/>\n"
+        "    </memballoon>\n"));
+}
+
+
+/* <memory>, <currentMemory> and the filesystem's space limits share one
+ * reader of scaled numbers: memory in KiB (the default unit) up to
+ * libvirt's bound, limits in bytes. */
+static void
+testScaledValues(void **state)
+{
+    static const struct {
+        const char *memory;     /* the <memory> element */
+        const char *limit;      /* a <space_soft_limit> element, or NULL */
+        unsigned long long kib;
+        unsigned long long bytes;
+        const char *msg;        /* the error, or NULL */
+    } cases[] = {
+        { "<memory>1024</memory>", NULL, 1024, 0, NULL },
+        { "<memory unit='MiB'>2</memory>", NULL, 2048, 0, NULL },
+        { "<memory unit='b'>1025</memory>", NULL, 2, 0, NULL },
+        { "<memory unit='KB'>1000</memory>", NULL, 977, 0, NULL },
+        { "<memory unit='EiB'>7</memory>", NULL, 7ULL << 50, 0, NULL },
+        { "<memory>1024</memory>",
+          "<space_soft_limit>1000</space_soft_limit>", 1024, 1000, NULL },
+        { "<memory>1024</memory>",
+          "<space_soft_limit unit='KiB'>3</space_soft_limit>", 1024, 3072, NULL },
+        { "<memory>1024</memory>",
+          "<space_soft_limit unit='EiB'>15</space_soft_limit>", 1024, 15ULL << 60, NULL },
+        { "<memory unit='EiB'>8</memory>", NULL, 0, 0,
+          "XML error: value too large: 8EiB" },
+        { "<memory>18014398509481984</memory>", NULL, 0, 0,
+          "XML error: value too large: 18014398509481984" },
+        { "<memory> -1</memory>", NULL, 0, 0,
+          "XML error: invalid value '-1' for element 'memory'" },
+        { "<memory>12k</memory>", NULL, 0, 0,
+          "XML error: invalid value '12k' for element 'memory'" },
+        { "<memory unit='KiB' extra='1'>1</memory>", NULL, 0, 0,
+          "unsupported configuration: attribute 'extra' of element 'memory' is not supported" },
+        { "<memory>1024</memory>",
+          "<space_soft_limit unit='EiB'>16</space_soft_limit>", 0, 0,
+          "XML error: value too large: 16EiB" },
+        { "<memory>1024</memory>",
+          "<space_soft_limit unit='furlong'>1</space_soft_limit>", 0, 0,
+          "XML error: unknown suffix 'furlong'" },
+        { "<memory>1024</memory>",
+          "<space_soft_limit></space_soft_limit>", 0, 0,
+          "XML error: invalid value '' for element 'space_soft_limit'" },
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *xml = NULL;
+        g_autoptr(pfsDomainDef) def = NULL;
+
+        xml = g_strdup_printf("<domain type='qemu'><name>a</name>%s"
+                              "<os><type>hvm</type></os><devices>"
+                              "<filesystem><source dir='/s'/><target dir='t'/>%s"
+                              "</filesystem></devices></domain>",
+                              cases[i].memory, cases[i].limit ? cases[i].limit : "");
+        pfsErrorReset();
+        def = pfsDomainDefParseString(xml);
+        if (cases[i].msg) {
+            if (def)
+                fail_msg("case %zu parsed but should not", i);
+            if (g_strcmp0(pfsErrorLastMessage(), cases[i].msg) != 0)
+                fail_msg("case %zu: got '%s', want '%s'", i,
+                         PFS_NULLSTR(pfsErrorLastMessage()), cases[i].msg);
+            continue;
+        }
+        if (!def)
+            fail_msg("case %zu: %s", i, PFS_NULLSTR(pfsErrorLastMessage()));
+        assert_int_equal(def->memory, cases[i].kib);
+        assert_int_equal(def->fss[0]->spaceSoftLimit, cases[i].bytes);
+    }
+}
+
+
 #define DO_TEST(n) n,
 #define DO_TEST_FAILURE(n)
 static const char *const names[] = {
@@ -149,7 +255,7 @@ int
 main(void)
 {
     size_t n = G_N_ELEMENTS(names);
-    g_autofree struct CMUnitTest *tests = g_new0(struct CMUnitTest, n + 2);
+    g_autofree struct CMUnitTest *tests = g_new0(struct CMUnitTest, n + 4);
     size_t i;
 
     for (i = 0; i < n; i++) {
@@ -161,6 +267,10 @@ main(void)
     tests[n].test_func = testGeneratedIdentifiers;
     tests[n + 1].name = "parse errors";
     tests[n + 1].test_func = testParseErrors;
+    tests[n + 2].name = "scaled values";
+    tests[n + 2].test_func = testScaledValues;
+    tests[n + 3].name = "device info only";
+    tests[n + 3].test_func = testDeviceInfoOnly;
 
-    return _cmocka_run_group_tests("domainxml2xmltest", tests, n + 2, NULL, NULL);
+    return _cmocka_run_group_tests("domainxml2xmltest", tests, n + 4, NULL, NULL);
 }

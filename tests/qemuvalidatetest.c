@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * qemuvalidatetest.c: QEMU driver rules that have no golden file
- * (hotplug, name arithmetic) and the quoting of command lines
+ * (filesystem checks, name arithmetic) and the quoting of command lines
  */
 #include "pfsinternal.h"
 
@@ -13,7 +13,6 @@
 #include "domain_conf.h"
 #include "qemu_command.h"
 #include "qemu_command_util.h"
-#include "qemu_hotplug.h"
 #include "qemu_validate.h"
 
 #include "pfstestutils.h"
@@ -28,42 +27,6 @@ testFSNew(pfsDomainFSDriverType driver)
     fs->src = g_strdup("/srv/share");
     fs->dst = g_strdup("share");
     return fs;
-}
-
-
-/* 9p cannot be hotplugged, proxy least of all: QEMU takes the helper's
- * socket as an fd inherited at start-up. */
-static void
-testHotplugRefused(void **state)
-{
-    static const pfsDomainFSDriverType drivers[] = {
-        PFS_DOMAIN_FS_DRIVER_TYPE_PROXY,
-        PFS_DOMAIN_FS_DRIVER_TYPE_DEFAULT,
-        PFS_DOMAIN_FS_DRIVER_TYPE_PATH,
-    };
-    size_t i;
-
-    for (i = 0; i < G_N_ELEMENTS(drivers); i++) {
-        g_autoptr(pfsDomainFSDef) fs = testFSNew(drivers[i]);
-
-        pfsErrorReset();
-        assert_int_equal(qemuDomainFSHotplugValidate(fs), -1);
-        assert_string_equal(pfsErrorLastMessage(),
-                            "Operation not supported: only virtiofs filesystems can be hotplugged");
-    }
-}
-
-
-static void
-testHotplugVirtiofs(void **state)
-{
-    g_autoptr(pfsDomainFSDef) fs = testFSNew(PFS_DOMAIN_FS_DRIVER_TYPE_VIRTIOFS);
-
-    /* allowed in principle, but not without shared memory */
-    pfsErrorReset();
-    assert_int_equal(qemuDomainFSHotplugValidate(fs), -1);
-    assert_string_equal(pfsErrorLastMessage(),
-                        "unsupported configuration: 'virtiofs' requires shared memory");
 }
 
 
@@ -173,8 +136,6 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(testHotplugRefused),
-        cmocka_unit_test(testHotplugVirtiofs),
         cmocka_unit_test(testProxyValidation),
         cmocka_unit_test(testDiskNameToIndex),
         cmocka_unit_test(testEscapeComma),

@@ -90,7 +90,7 @@ testCompareXMLToArgv(void **state)
     g_autofree char *outName = g_strdup_printf("%s" QEMU_TEST_SUFFIX "%s", tc->name,
                                                tc->fail ? ".err" : ".args");
     g_autofree char *outPath = pfsTestDataPath("qemuxml2argvdata", outName);
-    g_autofree char *xml = pfsTestLoadFile(xmlPath);
+    g_autofree char *xml = pfsTestReadFile(xmlPath);
     g_autofree char *actual = NULL;
 
     if (!xml)

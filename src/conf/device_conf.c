@@ -222,6 +222,24 @@ pfsDomainDeviceInfoFormat(pfsBuffer *buf, const pfsDomainDeviceInfo *info)
 }
 
 
+void
+pfsDomainDeviceInfoFormatEnd(pfsBuffer *buf,
+                             const char *name,
+                             const pfsDomainDeviceInfo *info)
+{
+    if (!info->bootIndex && !info->type &&
+        !pfsDomainDeviceAliasIsUserAlias(info->alias)) {
+        pfsBufferAdd(buf, "/>\n");
+        return;
+    }
+    pfsBufferAdd(buf, ">\n");
+    pfsBufferAdjustIndent(buf, 2);
+    pfsDomainDeviceInfoFormat(buf, info);
+    pfsBufferAdjustIndent(buf, -2);
+    pfsBufferAsprintf(buf, "</%s>\n", name);
+}
+
+
 int
 pfsDomainVirtioOptionsParseXML(xmlNode *driver, pfsDomainVirtioOptions *opts)
 {

@@ -21,10 +21,26 @@ int pfsDomainDeviceInfoParseXML(xmlNode *node,
                                 unsigned int flags,
                                 pfsDomainDeviceInfo *info);
 void pfsDomainDeviceInfoFormat(pfsBuffer *buf, const pfsDomainDeviceInfo *info);
+/* End element @name, whose start tag is still open in @buf, for a device
+ * whose only children are those of @info: "/>" when it has none. */
+void pfsDomainDeviceInfoFormatEnd(pfsBuffer *buf,
+                                  const char *name,
+                                  const pfsDomainDeviceInfo *info);
 
 /* iommu/ats/packed/page_per_vq of a <driver> element. */
 int pfsDomainVirtioOptionsParseXML(xmlNode *driver, pfsDomainVirtioOptions *opts);
 void pfsDomainVirtioOptionsFormat(pfsBuffer *buf, const pfsDomainVirtioOptions *opts);
+
+/* The unsigned number that is the content of element @node, in the
+ * unit of its optional unit='...' attribute (else @defaultScale bytes),
+ * converted by pfsScaleInteger() to units of @resultScale bytes and
+ * limited to @limit of them. Reports an error and returns -1 on a
+ * malformed number, an unknown unit or a value over @limit. */
+int pfsDomainParseScaledValue(xmlNode *node,
+                              unsigned long long defaultScale,
+                              unsigned long long resultScale,
+                              unsigned long long limit,
+                              unsigned long long *value);
 
 /* The first child element of @node called @name, or NULL. */
 xmlNode *pfsXMLChild(xmlNode *node, const char *name);

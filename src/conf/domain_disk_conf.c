@@ -217,13 +217,5 @@ pfsDomainControllerDefFormat(pfsBuffer *buf, const pfsDomainControllerDef *def)
                       pfsDomainControllerTypeToString(def->type), def->idx);
     if (def->model)
         pfsBufferEscapeString(buf, " model='%s'", def->model);
-    if (!def->info.type && !pfsDomainDeviceAliasIsUserAlias(def->info.alias)) {
-        pfsBufferAdd(buf, "/>\n");
-        return;
-    }
-    pfsBufferAdd(buf, ">\n");
-    pfsBufferAdjustIndent(buf, 2);
-    pfsDomainDeviceInfoFormat(buf, &def->info);
-    pfsBufferAdjustIndent(buf, -2);
-    pfsBufferAdd(buf, "</controller>\n");
+    pfsDomainDeviceInfoFormatEnd(buf, "controller", &def->info);
 }

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "pfserrorcode.h"
-#include "pfsunits.h"
 #include "domain_conf_priv.h"
 
 /* The <source> attribute that names the host side, by filesystem type. */
@@ -176,29 +175,6 @@ pfsDomainFSSourceParseXML(xmlNode *source, pfsDomainFSDef *def)
 }
 
 
-static int
-pfsDomainFSLimitParseXML(xmlNode *node, unsigned long long *bytes)
-{
-    static const char *const attrs[] = { "unit", NULL };
-    g_autofree char *unit = NULL;
-    g_autofree char *text = NULL;
-    char *end = NULL;
-
-    if (pfsXMLCheckElement(node, attrs, NULL) < 0)
-        return -1;
-    unit = pfsXMLPropString(node, "unit");
-    text = g_strstrip(pfsXMLNodeContent(node));
-    *bytes = g_ascii_strtoull(text, &end, 10);
-    if (!g_ascii_isdigit(text[0]) || *end != '\0') {
-        pfsReportErrorCode(PFS_ERR_XML_ERROR,
-                           _("invalid value '%s' for element '%s'"),
-                           text, (const char *)node->name);
-        return -1;
-    }
-    return pfsScaleInteger(bytes, unit, 1, 1, G_MAXUINT64);
-}
-
-
 pfsDomainFSDef *
 pfsDomainFSDefParseXML(xmlNode *node)
 {
@@ -272,11 +248,14 @@ pfsDomainFSDefParseXML(xmlNode *node)
         def->readonly = true;
     }
 
+    /* bytes when no unit is given */
     if ((child = pfsXMLChild(node, "space_hard_limit")) &&
-        pfsDomainFSLimitParseXML(child, &def->spaceHardLimit) < 0)
+        pfsDomainParseScaledValue(child, 1, 1, G_MAXUINT64,
+                                  &def->spaceHardLimit) < 0)
         return NULL;
     if ((child = pfsXMLChild(node, "space_soft_limit")) &&
-        pfsDomainFSLimitParseXML(child, &def->spaceSoftLimit) < 0)
+        pfsDomainParseScaledValue(child, 1, 1, G_MAXUINT64,
+                                  &def->spaceSoftLimit) < 0)
         return NULL;
 
     if (!def->src && !def->sock &&

@@ -135,13 +135,5 @@ pfsDomainMemballoonDefFormat(pfsBuffer *buf, const pfsDomainMemballoonDef *def)
 {
     pfsBufferAsprintf(buf, "<memballoon model='%s'",
                       pfsDomainMemballoonModelTypeToString(def->model));
-    if (!def->info.type && !pfsDomainDeviceAliasIsUserAlias(def->info.alias)) {
-        pfsBufferAdd(buf, "/>\n");
-        return;
-    }
-    pfsBufferAdd(buf, ">\n");
-    pfsBufferAdjustIndent(buf, 2);
-    pfsDomainDeviceInfoFormat(buf, &def->info);
-    pfsBufferAdjustIndent(buf, -2);
-    pfsBufferAdd(buf, "</memballoon>\n");
+    pfsDomainDeviceInfoFormatEnd(buf, "memballoon", &def->info);
 }

@@ -18,8 +18,12 @@
 #define PFS_DOMAIN_MEMORY_MAX_KIB (G_MAXINT64 / 1024)
 
 
-static int
-pfsDomainMemoryParseXML(xmlNode *node, unsigned long long *kib)
+int
+pfsDomainParseScaledValue(xmlNode *node,
+                          unsigned long long defaultScale,
+                          unsigned long long resultScale,
+                          unsigned long long limit,
+                          unsigned long long *value)
 {
     static const char *const attrs[] = { "unit", NULL };
     g_autofree char *unit = NULL;
@@ -30,15 +34,23 @@ pfsDomainMemoryParseXML(xmlNode *node, unsigned long long *kib)
         return -1;
     unit = pfsXMLPropString(node, "unit");
     text = g_strstrip(pfsXMLNodeContent(node));
-    *kib = g_ascii_strtoull(text, &end, 10);
+    *value = g_ascii_strtoull(text, &end, 10);
     if (!g_ascii_isdigit(text[0]) || *end != '\0') {
         pfsReportErrorCode(PFS_ERR_XML_ERROR,
                            _("invalid value '%s' for element '%s'"),
                            text, (const char *)node->name);
         return -1;
     }
+    return pfsScaleInteger(value, unit, defaultScale, resultScale, limit);
+}
+
+
+static int
+pfsDomainMemoryParseXML(xmlNode *node, unsigned long long *kib)
+{
     /* a number without unit is KiB, as in libvirt */
-    return pfsScaleInteger(kib, unit, 1024, 1024, PFS_DOMAIN_MEMORY_MAX_KIB);
+    return pfsDomainParseScaledValue(node, 1024, 1024,
+                                     PFS_DOMAIN_MEMORY_MAX_KIB, kib);
 }
 
 

@@ -29,6 +29,7 @@
 #include "pfsfile.h"
 #include "pfslog.h"
 #include "proxyfs_export.h"
+#include "proxyfs_helper.h"
 #include "proxyfs_sandbox.h"
 #include "proxyfs_server.h"
 #include "proxyfs_socket.h"

@@ -126,14 +126,6 @@ pfsBufferIsEmpty(const pfsBuffer *buf)
 }
 
 
-const char *
-pfsBufferCurrentContent(pfsBuffer *buf)
-{
-    pfsBufferEnsure(buf);
-    return buf->str->str;
-}
-
-
 char *
 pfsBufferContentAndReset(pfsBuffer *buf)
 {

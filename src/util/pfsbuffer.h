@@ -36,7 +36,6 @@ void pfsBufferEscapeString(pfsBuffer *buf, const char *fmt, const char *str);
 void pfsBufferAddBuffer(pfsBuffer *buf, pfsBuffer *child);
 
 bool pfsBufferIsEmpty(const pfsBuffer *buf);
-const char *pfsBufferCurrentContent(pfsBuffer *buf);
 
 /* The content, transferred to the caller; the buffer is left empty. */
 char *pfsBufferContentAndReset(pfsBuffer *buf);

@@ -16,37 +16,6 @@
 #include "pfscaps.h"
 #include "pfserror.h"
 
-int
-pfsCapsLimit(const int *caps, size_t ncaps)
-{
-    size_t i;
-    int r;
-
-    capng_clear(CAPNG_SELECT_BOTH);
-    for (i = 0; i < ncaps; i++) {
-        if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
-                         caps[i]) < 0) {
-            pfsReportError(_("cannot add capability %s to the set to keep"),
-                           capng_capability_to_name(caps[i]));
-            return -1;
-        }
-    }
-    /* the sets and the (now empty) bounding set together; libcap-ng
-     * fails, instead of silently skipping the bounding set, when
-     * CAP_SETPCAP is missing */
-    if ((r = capng_apply(CAPNG_SELECT_BOTH)) < 0) {
-        pfsReportError(_("cannot drop capabilities (libcap-ng error %d)"), r);
-        return -1;
-    }
-    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
-        errno != EINVAL) {
-        pfsReportSystemError(errno, _("cannot clear the ambient capabilities"));
-        return -1;
-    }
-    return 0;
-}
-
-
 /* Make exactly @caps (and @extra, unless it is -1) the effective and
  * permitted sets; with @bounds, empty the bounding set too. */
 static int

@@ -9,12 +9,6 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Make @caps (CAP_* numbers) the effective and permitted sets, clear the
- * inheritable and ambient sets, and empty the bounding set, so nothing
- * outside @caps can come back. Needs CAP_SETPCAP for the bounding set.
- * Returns 0, or -1 with an error reported: callers must not go on. */
-int pfsCapsLimit(const int *caps, size_t ncaps);
-
 /* Become @uid:@gid with no supplementary groups, keeping exactly @caps
  * as effective and permitted capabilities: inheritable and ambient sets
  * empty, bounding set empty, and the securebits NOROOT, NO_SETUID_FIXUP,

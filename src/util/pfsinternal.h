@@ -17,9 +17,3 @@
 #define PFS_NULLSTR(s) ((s) ? (s) : "<null>")
 
 #define PFS_STATIC_ASSERT(cond, msg) G_STATIC_ASSERT(cond)
-
-/* The bound on virt-proxyfs-helper --busy-poll (microseconds), which the
- * QEMU driver checks in qemu.conf: a helper spinning longer than a
- * millisecond between requests would cost more CPU than any wake-up it
- * saves. */
-#define PFS_HELPER_BUSY_POLL_MAX_US 1000
