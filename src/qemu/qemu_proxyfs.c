@@ -14,13 +14,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
-#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "pfserror.h"
 #include "pfsfile.h"
+#include "pfspidfile.h"
+#include "pfsready.h"
 #include "pfsspawn.h"
 #include "qemu_proxyfs.h"
 
@@ -60,59 +61,31 @@ qemuProxyfsHelperFree(qemuProxyfsHelper *helper)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuProxyfsHelper, qemuProxyfsHelperFree);
 
 
-/* Read the helper's report from @fd: "0" when it serves, "1" and the
- * reason when it failed; EOF when it died first. Returns 0 when it is
- * ready, -1 with an error. */
+/* Wait for the helper's report on @fd (pfsready.h). Returns 0 when it
+ * serves, -1 with an error. */
 static int
 qemuProxyfsWaitReady(qemuProxyfsHelper *helper, int fd, const char *target,
                      unsigned int timeoutSec)
 {
-    struct pollfd pfd = { .fd = fd, .events = POLLIN };
-    char report[1024];
-    size_t len = 0;
-    gint64 deadline = g_get_monotonic_time() + (gint64)timeoutSec * G_USEC_PER_SEC;
+    g_autofree char *reason = NULL;
+    g_autofree char *how = NULL;
+    int status;
+    int r;
 
-    /* the helper writes its report and closes the fd at once */
-    while (len < sizeof(report) - 1) {
-        gint64 left = deadline - g_get_monotonic_time();
-        ssize_t n;
-        int r;
-
-        if (left <= 0) {
-            pfsReportError(_("the proxy helper of filesystem '%s' did not start within %u seconds; see %s"),
-                           target, timeoutSec, helper->logFile);
-            return -1;
-        }
-        r = poll(&pfd, 1, (int)MIN(left / 1000 + 1, G_MAXINT));
-        if (r < 0 && errno != EINTR) {
-            pfsReportSystemError(errno, "%s", _("cannot wait for the proxy helper"));
-            return -1;
-        }
-        if (r <= 0)
-            continue;
-        if ((n = read(fd, report + len, sizeof(report) - 1 - len)) < 0) {
-            if (errno == EINTR)
-                continue;
-            pfsReportSystemError(errno, "%s", _("cannot read the proxy helper's report"));
-            return -1;
-        }
-        if (n == 0)
-            break;
-        len += n;
-    }
-    report[len] = '\0';
-
-    if (len == 1 && report[0] == '0')
-        return 0;
-    if (report[0] == '1') {
-        pfsReportError(_("the proxy helper of filesystem '%s' could not start: %s"),
-                       target, report + 1);
+    if ((r = pfsReadyWait(fd, (int)MIN(timeoutSec * 1000ULL, G_MAXINT), &reason)) < 0)
         return -1;
-    }
-    {
-        g_autofree char *how = NULL;
-        int status;
-
+    switch ((pfsReadyResult)r) {
+    case PFS_READY_OK:
+        return 0;
+    case PFS_READY_FAILED:
+        pfsReportError(_("the proxy helper of filesystem '%s' could not start: %s"),
+                       target, reason);
+        return -1;
+    case PFS_READY_TIMEOUT:
+        pfsReportError(_("the proxy helper of filesystem '%s' did not start within %u seconds; see %s"),
+                       target, timeoutSec, helper->logFile);
+        return -1;
+    case PFS_READY_NO_REPORT:
         if (pfsSpawnWait(helper->pid, 1000, &status) == 1) {
             helper->pid = 0;
             how = pfsSpawnDescribeStatus(status);
@@ -121,6 +94,10 @@ qemuProxyfsWaitReady(qemuProxyfsHelper *helper, int fd, const char *target,
         }
         pfsReportError(_("the proxy helper of filesystem '%s' %s before it was ready; see %s"),
                        target, how, helper->logFile);
+        return -1;
+    case PFS_READY_LAST:
+    default:
+        break;
     }
     return -1;
 }
@@ -316,7 +293,7 @@ qemuProxyfsStop(qemuProxyfsHelper *helper, int graceMs, int *status)
     }
     if (status)
         *status = st;
-    /* best effort: a stale pid file names a process that is gone */
-    unlink(helper->pidFile);
+    /* a stale pid file names a process that is gone */
+    pfsPidFileDelete(helper->pidFile);
     qemuProxyfsHelperFree(helper);
 }
