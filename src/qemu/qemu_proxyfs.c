@@ -13,37 +13,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "pfscaps.h"
 #include "pfserror.h"
 #include "pfsfile.h"
 #include "pfspidfile.h"
 #include "pfsready.h"
 #include "pfsspawn.h"
 #include "qemu_proxyfs.h"
-
-/* what virt-proxyfs-helper's confinement uses (see docs/security.rst) */
-static const int qemuProxyfsCaps[] = {
-    CAP_SYS_ADMIN,      /* unshare, mounts, pivot_root */
-    CAP_SETUID, CAP_SETGID,
-    CAP_SETPCAP,        /* empty the bounding set, lock securebits */
-    CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID,    /* serving */
-};
-
-
-guint64
-qemuProxyfsStartCaps(void)
-{
-    guint64 mask = 0;
-    size_t i;
-
-    for (i = 0; i < G_N_ELEMENTS(qemuProxyfsCaps); i++)
-        mask |= 1ULL << qemuProxyfsCaps[i];
-    return mask;
-}
 
 
 static void
@@ -172,7 +152,7 @@ qemuProxyfsLaunchHelper(const qemuDriverConfig *cfg,
     pfsCmdlinePassFD(cmd, readyWrite);
 
     attrs.setCaps = true;
-    attrs.caps = qemuProxyfsStartCaps();
+    attrs.caps = pfsCapsHelperStartMask(false);
     attrs.outputFD = logFD;
     attrs.pidFile = helper->pidFile;
     attrs.newSession = true;
