@@ -38,8 +38,6 @@ qemuProxyfsHelperFree(qemuProxyfsHelper *helper)
     g_free(helper);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuProxyfsHelper, qemuProxyfsHelperFree);
-
 
 /* Wait for the helper's report on @fd (pfsready.h). Returns 0 when it
  * serves, -1 with an error. */
@@ -170,6 +168,34 @@ qemuProxyfsLaunchHelper(const qemuDriverConfig *cfg,
 }
 
 
+/* A new helper for @alias, holding QEMU's end @qemuFD (or -1), @pidFile
+ * and @logFile (taken over), launched as @launch says. Returns 0 when it
+ * serves, -1 with an error and nothing left running. */
+static int
+qemuProxyfsStartHelper(const qemuDriverConfig *cfg,
+                       const char *alias,
+                       int qemuFD,
+                       char *pidFile,
+                       char *logFile,
+                       const qemuProxyfsLaunch *launch,
+                       qemuProxyfsHelper **helperRet)
+{
+    qemuProxyfsHelper *helper = g_new0(qemuProxyfsHelper, 1);
+
+    helper->qemuFD = qemuFD;
+    helper->alias = g_strdup(alias);
+    helper->pidFile = pidFile;
+    helper->logFile = logFile;
+    if (qemuProxyfsLaunchHelper(cfg, helper, launch) < 0) {
+        /* SIGTERM: a helper waiting for its client removes its socket */
+        qemuProxyfsStop(helper, 0, NULL);
+        return -1;
+    }
+    *helperRet = helper;
+    return 0;
+}
+
+
 int
 qemuProxyfsStart(const qemuDriverConfig *cfg,
                  const pfsDomainDef *def,
@@ -177,7 +203,6 @@ qemuProxyfsStart(const qemuDriverConfig *cfg,
                  const char *stateDir,
                  qemuProxyfsHelper **helperRet)
 {
-    g_autoptr(qemuProxyfsHelper) helper = g_new0(qemuProxyfsHelper, 1);
     PFS_AUTOCLOSE helperFD = -1;
     qemuProxyfsLaunch launch = {
         .binary = fs->binary ? fs->binary : cfg->helper,
@@ -188,25 +213,16 @@ qemuProxyfsStart(const qemuDriverConfig *cfg,
     };
     int sv[2];
 
-    helper->qemuFD = -1;
-    helper->alias = g_strdup(fs->info.alias);
-    helper->pidFile = g_strdup_printf("%s/%s.pid", stateDir, fs->info.alias);
-    helper->logFile = g_strdup_printf("%s/%s-%s.log", cfg->logDir, def->name,
-                                      fs->info.alias);
-
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
         pfsReportSystemError(errno, "%s", _("cannot create a socketpair"));
         return -1;
     }
-    helper->qemuFD = sv[0];
     helperFD = sv[1];
-
-    if (qemuProxyfsLaunchHelper(cfg, helper, &launch) < 0) {
-        qemuProxyfsStop(g_steal_pointer(&helper), 0, NULL);
-        return -1;
-    }
-    *helperRet = g_steal_pointer(&helper);
-    return 0;
+    return qemuProxyfsStartHelper(cfg, fs->info.alias, sv[0],
+                                  g_strdup_printf("%s/%s.pid", stateDir, fs->info.alias),
+                                  g_strdup_printf("%s/%s-%s.log", cfg->logDir, def->name,
+                                                  fs->info.alias),
+                                  &launch, helperRet);
 }
 
 
@@ -217,7 +233,6 @@ qemuProxyfsStartSocket(const qemuDriverConfig *cfg,
                        const char *logFile,
                        qemuProxyfsHelper **helperRet)
 {
-    g_autoptr(qemuProxyfsHelper) helper = g_new0(qemuProxyfsHelper, 1);
     qemuProxyfsLaunch launch = {
         .binary = cfg->helper,
         .src = share->source,
@@ -228,18 +243,8 @@ qemuProxyfsStartSocket(const qemuDriverConfig *cfg,
         .socketGid = share->gid,
     };
 
-    helper->qemuFD = -1;
-    helper->alias = g_strdup(share->alias);
-    helper->pidFile = g_strdup(pidFile);
-    helper->logFile = g_strdup(logFile);
-
-    if (qemuProxyfsLaunchHelper(cfg, helper, &launch) < 0) {
-        /* SIGTERM: a helper waiting for its client removes its socket */
-        qemuProxyfsStop(g_steal_pointer(&helper), 0, NULL);
-        return -1;
-    }
-    *helperRet = g_steal_pointer(&helper);
-    return 0;
+    return qemuProxyfsStartHelper(cfg, share->alias, -1, g_strdup(pidFile),
+                                  g_strdup(logFile), &launch, helperRet);
 }
 
 
