@@ -393,16 +393,6 @@ pfsSpawnMoveAboveStdio(int *fd, const char *binary)
 }
 
 
-static int
-pfsSpawnCompareFD(const void *a, const void *b)
-{
-    int x = *(const int *)a;
-    int y = *(const int *)b;
-
-    return (x > y) - (x < y);
-}
-
-
 int
 pfsSpawn(const pfsCmdline *cmd, const pfsSpawnAttrs *attrs, pid_t *pid)
 {
@@ -449,7 +439,7 @@ pfsSpawn(const pfsCmdline *cmd, const pfsSpawnAttrs *attrs, pid_t *pid)
     if (npassed > 0)
         memcpy(keep, passed, npassed * sizeof(int));
     keep[npassed] = reportWrite;
-    qsort(keep, npassed + 1, sizeof(int), pfsSpawnCompareFD);
+    qsort(keep, npassed + 1, sizeof(int), pfsFDCompare);
 
     plan.attrs = attrs;
     plan.argv = (char *const *)argv;
