@@ -58,6 +58,7 @@
 #include <unistd.h>
 
 #include "pfsfile.h"
+#include "pfsready.h"
 #include "pfstestexport.h"
 #include "pfstestutils.h"
 
@@ -1521,11 +1522,10 @@ raceRound(const char *exp, const char *sockdir, const char *victim,
     g_autofree char *uidStr = g_strdup_printf("%u", (unsigned int)uid);
     g_autofree char *gidStr = g_strdup_printf("%u", (unsigned int)gid);
     g_autofree char *readyStr = NULL;
-    char report[512] = "";
-    struct pollfd pfd;
+    g_autofree char *reason = NULL;
     struct stat st;
-    ssize_t n = 0;
     int ready[2];
+    int r;
     int status = 0;
     pid_t pid;
 
@@ -1545,12 +1545,10 @@ raceRound(const char *exp, const char *sockdir, const char *victim,
         _exit(127);
     }
     close(ready[1]);
-    pfd = (struct pollfd){ .fd = ready[0], .events = POLLIN };
-    if (poll(&pfd, 1, 10000) == 1)
-        n = pfsSafeRead(ready[0], report, sizeof(report) - 1);
+    r = pfsReadyWait(ready[0], 10000, &reason);
     close(ready[0]);
 
-    if (n > 0 && report[0] == '0') {
+    if (r == PFS_READY_OK) {
         if (lstat(sock, &st) == 0 && S_ISSOCK(st.st_mode)) {
             if (st.st_uid != uid || st.st_gid != gid || (st.st_mode & 07777) != 0600)
                 stats->badSocket++;
@@ -1564,13 +1562,14 @@ raceRound(const char *exp, const char *sockdir, const char *victim,
         if (!raceWait(pid, &status) || !WIFEXITED(status))
             stats->unclean++;
     } else {
-        if (n <= 0)
+        if (r != PFS_READY_FAILED)
             kill(pid, SIGKILL);
         if (!raceWait(pid, &status))
             stats->unclean++;
-        else if (n > 1 && report[0] == '1' && WIFEXITED(status) && WEXITSTATUS(status) == 1) {
+        else if (r == PFS_READY_FAILED && *reason &&
+                 WIFEXITED(status) && WEXITSTATUS(status) == 1) {
             if (stats->refused++ == 0)
-                g_strlcpy(stats->reason, report + 1, sizeof(stats->reason));
+                g_strlcpy(stats->reason, reason, sizeof(stats->reason));
         }
         else
             stats->unclean++;

@@ -15,12 +15,16 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "pfscaps.h"
+#include "pfsready.h"
+#include "pfsspawn.h"
 #include "pfstestexport.h"
 #include "pfstestutils.h"
 
@@ -457,6 +461,99 @@ testFailsClosedWithoutCaps(void **state)
 }
 
 
+/* Start the helper on @dir as the driver does (qemu_proxyfs.c): as root
+ * bounded to @caps, reporting on --ready-fd. Returns its report, with
+ * what it says in *@reason and, once it serves, its CapEff in *@capEff. */
+static int
+startBoundedHelper(const char *dir, guint64 caps, bool allowDevices,
+                   char **reason, char **capEff)
+{
+    g_autoptr(pfsCmdline) cmd = pfsCmdlineNew(pfsTestHelperBinary());
+    pfsSpawnAttrs attrs = PFS_SPAWN_ATTRS_INIT;
+    int sv[2];
+    int ready[2];
+    int status;
+    pid_t pid;
+    int r;
+
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
+    pfsCmdlineAddArgList(cmd, "-n", "-p", dir, "-f", NULL);
+    pfsCmdlineAddArgFormat(cmd, "%d", sv[1]);
+    pfsCmdlineAddArg(cmd, "--ready-fd");
+    pfsCmdlineAddArgFormat(cmd, "%d", ready[1]);
+    if (allowDevices)
+        pfsCmdlineAddArg(cmd, "--allow-device-nodes");
+    pfsCmdlinePassFD(cmd, sv[1]);
+    pfsCmdlinePassFD(cmd, ready[1]);
+    attrs.setCaps = true;
+    attrs.caps = caps;
+    assert_int_equal(pfsSpawn(cmd, &attrs, &pid), 0);
+    close(sv[1]);
+    close(ready[1]);
+
+    r = pfsReadyWait(ready[0], 10000, reason);
+    close(ready[0]);
+    if (r == PFS_READY_OK)
+        *capEff = statusField(pid, "CapEff");
+    /* its end of the connection: a helper that serves exits */
+    close(sv[0]);
+    assert_int_equal(pfsSpawnWait(pid, 10000, &status), 1);
+    return r;
+}
+
+
+/* What the driver starts the helper with is exactly what it needs: it
+ * serves with it, keeping the serving set, and refuses to start without
+ * any one of it. The driver and the helper take both sets from
+ * pfscaps.c; this ties that list to what the helper does. */
+static void
+testStartCapsExactlyNeeded(void **state G_GNUC_UNUSED)
+{
+    guint64 confine = 1ULL << CAP_SYS_ADMIN | 1ULL << CAP_SETUID |
+                      1ULL << CAP_SETGID | 1ULL << CAP_SETPCAP;
+    g_autofree char *dir = NULL;
+    uid_t uid;
+    gid_t gid;
+    int devices;
+
+    assert_int_equal(pfsCapsHelperStartMask(false), pfsCapsHelperServingMask(false) | confine);
+    assert_int_equal(pfsCapsHelperStartMask(true), pfsCapsHelperServingMask(true) | confine);
+    PFS_TEST_REQUIRE_ROOT();
+    helperIdentity(&uid, &gid);
+    dir = pfsTestMakeTempDir("caps");
+
+    for (devices = 0; devices <= 1; devices++) {
+        guint64 start = pfsCapsHelperStartMask(devices);
+        g_autofree char *serving = g_strdup_printf("%016llx",
+                                                   (unsigned long long)pfsCapsHelperServingMask(devices));
+        g_autofree char *reason = NULL;
+        g_autofree char *capEff = NULL;
+        int cap;
+
+        if (startBoundedHelper(dir, start, devices, &reason, &capEff) != PFS_READY_OK) {
+            print_error("the helper did not start with %llx: %s\n",
+                        (unsigned long long)start, PFS_NULLSTR(reason));
+            fail();
+        }
+        assert_string_equal(capEff, serving);
+        for (cap = 0; cap < 64; cap++) {
+            g_autofree char *why = NULL;
+            g_autofree char *eff = NULL;
+
+            if (!(start & (1ULL << cap)))
+                continue;
+            if (startBoundedHelper(dir, start & ~(1ULL << cap), devices, &why, &eff) !=
+                PFS_READY_FAILED) {
+                print_error("the helper started without capability %d\n", cap);
+                fail();
+            }
+        }
+    }
+    pfsTestRemoveTree(dir);
+}
+
+
 /* Started as a normal user: only with --unprivileged, never with caps */
 static void
 testUnprivilegedStart(void **state)
@@ -610,6 +707,7 @@ main(void)
                                         setupReadonlyHelper, teardownHelper),
         cmocka_unit_test(testRefusesRootIdentity),
         cmocka_unit_test(testFailsClosedWithoutCaps),
+        cmocka_unit_test(testStartCapsExactlyNeeded),
         cmocka_unit_test(testUnprivilegedStart),
         cmocka_unit_test(testWarnsAboutHostMountFlags),
         cmocka_unit_test(testRefusesPseudoFs),

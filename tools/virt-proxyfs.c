@@ -16,8 +16,6 @@
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <locale.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,16 +26,12 @@
 #include <libvirt/virterror.h>
 
 #include "pfserror.h"
-#include "pfsfile.h"
-#include "pfslog.h"
-#include "pfsspawn.h"
 #include "pfsxml.h"
 #include "domain_conf.h"
 #include "qemu_command.h"
 #include "qemu_conf.h"
 #include "qemu_domain.h"
-#include "qemu_orphan.h"
-#include "qemu_process.h"
+#include "qemu_supervisor.h"
 #include "libvirt_conf.h"
 #include "libvirt_convert.h"
 
@@ -51,11 +45,6 @@ typedef struct {
     gboolean daemon;
     char *connect;
 } pfsToolOptions;
-
-/* the signal that asked a supervisor to shut its domain down */
-static volatile sig_atomic_t pfsToolStopSignal;
-/* a supervisor started with --daemon has no terminal: it logs */
-static bool pfsToolDetached;
 
 
 static void
@@ -177,20 +166,6 @@ pfsToolDomxmlToNative(const char *path, const pfsToolOptions *opts)
 
 
 static int
-pfsToolCompareNames(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-
-static void
-pfsToolStopHandler(int sig)
-{
-    pfsToolStopSignal = sig;
-}
-
-
-static int
 pfsToolLoadConfig(const pfsToolOptions *opts, qemuDriverConfig **cfg)
 {
     g_autoptr(qemuDriverConfig) tmp = qemuDriverConfigNew();
@@ -202,127 +177,11 @@ pfsToolLoadConfig(const pfsToolOptions *opts, qemuDriverConfig **cfg)
 }
 
 
-/* --daemon: the parent waits until the child has started the domain (or
- * failed) and then only reports; the child carries on detached. Returns
- * 0 in the child with *@report set to the fd to report on, 1 in the
- * parent once the domain runs, -1 on failure (reported). */
-static int
-pfsToolDaemonize(int *report)
-{
-    int fds[2];
-    pid_t pid;
-
-    if (pipe2(fds, O_CLOEXEC) < 0) {
-        pfsReportSystemError(errno, "%s", _("cannot create a pipe"));
-        return -1;
-    }
-    if ((pid = fork()) < 0) {
-        pfsReportSystemError(errno, "%s", _("cannot fork"));
-        close(fds[0]);
-        close(fds[1]);
-        return -1;
-    }
-    if (pid > 0) {
-        char buf[2048];
-        ssize_t n;
-
-        close(fds[1]);
-        n = pfsSafeRead(fds[0], buf, sizeof(buf) - 1);
-        close(fds[0]);
-        buf[n > 0 ? n : 0] = '\0';
-        if (n > 0 && buf[0] == '0') {
-            printf("%s", buf + 1);
-            return 1;
-        }
-        if (n > 1)
-            pfsReportError("%s", buf + 1);
-        else
-            pfsReportError("%s", _("the supervisor exited before starting the domain"));
-        return -1;
-    }
-    close(fds[0]);
-    if (setsid() < 0) {
-        pfsReportSystemError(errno, "%s", _("cannot start a new session"));
-        close(fds[1]);
-        return -1;
-    }
-    {
-        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-        if (null >= 0) {
-            dup2(null, STDIN_FILENO);
-            dup2(null, STDOUT_FILENO);
-            dup2(null, STDERR_FILENO);
-            if (null > STDERR_FILENO)
-                close(null);
-        }
-    }
-    pfsLogSetup(PACKAGE, PFS_LOG_TO_SYSLOG, PFS_LOG_INFO);
-    *report = fds[1];
-    return 0;
-}
-
-
-/* What a supervisor tells its user: on the terminal, or in the journal. */
-static void G_GNUC_PRINTF(1, 2)
-pfsToolNotice(const char *fmt, ...)
-{
-    g_autofree char *msg = NULL;
-    va_list ap;
-
-    va_start(ap, fmt);
-    msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    if (pfsToolDetached) {
-        PFS_INFO("%s", msg);
-    } else {
-        printf("%s\n", msg);
-        fflush(stdout);
-    }
-}
-
-
-static void
-pfsToolReport(int *fd, bool ok, const char *msg)
-{
-    g_autofree char *line = NULL;
-
-    if (*fd < 0)
-        return;
-    line = g_strdup_printf("%c%s", ok ? '0' : '1', msg ? msg : "");
-    if (pfsSafeWrite(*fd, line, strlen(line)) < 0)
-        PFS_WARN(_("cannot report to the launching process: %s"), g_strerror(errno));
-    pfsForceClose(fd);
-}
-
-
-static int
-pfsToolWriteSupervisorPid(const qemuProcess *proc)
-{
-    g_autofree char *path = g_build_filename(proc->stateDir, "supervisor.pid", NULL);
-    g_autofree char *pid = g_strdup_printf("%d\n", (int)getpid());
-    g_autoptr(GError) err = NULL;
-
-    if (!g_file_set_contents(path, pid, -1, &err)) {
-        pfsReportError(_("cannot write '%s': %s"), path, err->message);
-        return -1;
-    }
-    return 0;
-}
-
-
 static int
 pfsToolStart(const char *path, const pfsToolOptions *opts)
 {
     g_autoptr(qemuDriverConfig) cfg = NULL;
-    g_autofree char *started = NULL;
-    g_autofree char *how = NULL;
-    struct sigaction sa = { .sa_handler = pfsToolStopHandler };
-    qemuProcess *proc = NULL;
     pfsDomainDef *def;
-    PFS_AUTOCLOSE report = -1;
-    bool helperDied;
-    int status;
 
     if (geteuid() != 0) {
         pfsReportError("%s", _("starting a domain needs root: each proxy helper starts as root and confines itself, and QEMU is started as an unprivileged user"));
@@ -331,59 +190,7 @@ pfsToolStart(const char *path, const pfsToolOptions *opts)
     if (pfsToolLoadConfig(opts, &cfg) < 0 ||
         !(def = pfsToolLoadDomain(path, opts->schema)))
         return -1;
-
-    if (opts->daemon) {
-        int r = pfsToolDaemonize(&report);
-
-        if (r != 0) {
-            /* the launching process: the supervisor has it from here */
-            pfsDomainDefFree(def);
-            return r > 0 ? 0 : -1;
-        }
-        pfsToolDetached = true;
-    }
-    /* no SA_RESTART: a stop request interrupts the waits */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-
-    if (!(proc = qemuProcessStart(cfg, def)) ||
-        pfsToolWriteSupervisorPid(proc) < 0) {
-        qemuProcessStop(proc);
-        pfsToolReport(&report, false, pfsErrorLastMessage());
-        return -1;
-    }
-    started = g_strdup_printf(_("Domain '%s' started: QEMU pid %d runs as user '%s', with %zu proxy helper(s); log %s"),
-                              proc->def->name, (int)proc->pid, cfg->user,
-                              proc->nhelpers, proc->logFile);
-    pfsToolNotice("%s", started);
-    if (report >= 0) {
-        g_autofree char *line = g_strdup_printf("%s\n", started);
-
-        pfsToolReport(&report, true, line);
-    }
-
-    while (!qemuProcessPoll(proc, 200)) {
-        if (pfsToolStopSignal || proc->helperDied) {
-            if (proc->helperDied)
-                PFS_ERROR("%s", pfsErrorLastMessage());
-            pfsToolNotice(_("Shutting domain '%s' down (up to %u seconds)"),
-                          proc->def->name, cfg->shutdownTimeout);
-            qemuProcessShutdown(proc, cfg->shutdownTimeout);
-            break;
-        }
-    }
-    status = proc->status;
-    helperDied = proc->helperDied;
-    how = pfsSpawnDescribeStatus(status);
-    pfsToolNotice(_("Domain '%s' stopped: QEMU %s"), proc->def->name, how);
-    qemuProcessStop(proc);
-    if (helperDied) {
-        pfsReportError("%s", _("a proxy helper exited while the domain ran"));
-        return -1;
-    }
-    return 0;
+    return qemuSupervisorRun(cfg, def, opts->daemon);
 }
 
 
@@ -391,45 +198,28 @@ static int
 pfsToolStop(const char *name, const pfsToolOptions *opts)
 {
     g_autoptr(qemuDriverConfig) cfg = NULL;
-    g_autofree char *dir = NULL;
-    gint64 deadline;
-    pid_t pid;
+    g_autofree char *stopped = NULL;
+    int r;
 
-    if (pfsToolLoadConfig(opts, &cfg) < 0)
+    if (pfsToolLoadConfig(opts, &cfg) < 0 ||
+        (r = qemuSupervisorStop(cfg, name, &stopped)) < 0)
         return -1;
-    dir = qemuProcessStateDir(cfg, name);
-    if ((pid = qemuOrphanSupervisorPid(cfg, name)) == 0) {
-        g_autofree char *stopped = NULL;
-        int n;
-
-        if (geteuid() != 0 || !g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-            pfsReportError(_("domain '%s' is not running"), name);
-            return -1;
-        }
-        /* its supervisor died: stop what it left running */
-        if ((n = qemuOrphanStop(cfg, name, cfg->shutdownTimeout, &stopped)) < 0)
-            return -1;
-        if (n > 0)
-            printf(_("Domain '%s' stopped: its supervisor had ended abruptly; stopped %s\n"),
-                   name, stopped);
-        else
-            printf(_("Domain '%s' was not running; removed the state left by a run that ended abruptly\n"),
-                   name);
-        return 0;
+    switch ((qemuSupervisorStopResult)r) {
+    case QEMU_SUPERVISOR_STOPPED:
+        printf(_("Domain '%s' stopped\n"), name);
+        break;
+    case QEMU_SUPERVISOR_STOPPED_ORPHANS:
+        printf(_("Domain '%s' stopped: its supervisor had ended abruptly; stopped %s\n"),
+               name, stopped);
+        break;
+    case QEMU_SUPERVISOR_STOPPED_STATE:
+        printf(_("Domain '%s' was not running; removed the state left by a run that ended abruptly\n"),
+               name);
+        break;
+    case QEMU_SUPERVISOR_STOPPED_LAST:
+    default:
+        break;
     }
-    if (kill(pid, SIGTERM) < 0) {
-        pfsReportSystemError(errno, _("cannot signal the supervisor of domain '%s'"), name);
-        return -1;
-    }
-    /* the supervisor powers the guest off, then forces it, then cleans up */
-    deadline = g_get_monotonic_time() + (gint64)(cfg->shutdownTimeout + 20) * G_USEC_PER_SEC;
-    while (g_file_test(dir, G_FILE_TEST_EXISTS) && g_get_monotonic_time() < deadline)
-        g_usleep(100 * 1000);
-    if (g_file_test(dir, G_FILE_TEST_EXISTS)) {
-        pfsReportError(_("domain '%s' did not stop in time"), name);
-        return -1;
-    }
-    printf(_("Domain '%s' stopped\n"), name);
     return 0;
 }
 
@@ -438,32 +228,34 @@ static int
 pfsToolList(const pfsToolOptions *opts)
 {
     g_autoptr(qemuDriverConfig) cfg = NULL;
-    g_autoptr(GDir) dir = NULL;
-    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-    const char *name;
+    g_autoptr(GPtrArray) doms = NULL;
     guint i;
 
     if (pfsToolLoadConfig(opts, &cfg) < 0)
         return -1;
-    if ((dir = g_dir_open(cfg->stateDir, 0, NULL))) {
-        while ((name = g_dir_read_name(dir)))
-            g_ptr_array_add(names, g_strdup(name));
-    }
-    g_ptr_array_sort(names, pfsToolCompareNames);
+    doms = qemuSupervisorList(cfg);
     printf(" %-24s %-10s %s\n", _("Name"), _("State"), _("Supervisor"));
-    for (i = 0; i < names->len; i++) {
-        pid_t pid = qemuOrphanSupervisorPid(cfg, names->pdata[i]);
-        g_autoptr(GPtrArray) orphans = NULL;
+    for (i = 0; i < doms->len; i++) {
+        const qemuSupervisorDomain *dom = doms->pdata[i];
+        g_autofree char *pid = NULL;
+        const char *state = "";
 
-        if (pid > 0) {
-            printf(" %-24s %-10s %d\n", (char *)names->pdata[i], _("running"), (int)pid);
-        } else if (qemuOrphanFind(cfg, names->pdata[i], &orphans) < 0) {
-            /* processes that may be its: it is not safe to start again */
-            printf(" %-24s %-10s %s\n", (char *)names->pdata[i], _("unknown"), "-");
-        } else if (orphans->len > 0) {
-            /* its supervisor died: 'stop' ends it */
-            printf(" %-24s %-10s %s\n", (char *)names->pdata[i], _("orphaned"), "-");
+        switch (dom->state) {
+        case QEMU_SUPERVISOR_DOMAIN_RUNNING:
+            state = _("running");
+            pid = g_strdup_printf("%d", (int)dom->pid);
+            break;
+        case QEMU_SUPERVISOR_DOMAIN_ORPHANED:
+            state = _("orphaned");
+            break;
+        case QEMU_SUPERVISOR_DOMAIN_UNKNOWN:
+            state = _("unknown");
+            break;
+        case QEMU_SUPERVISOR_DOMAIN_LAST:
+        default:
+            break;
         }
+        printf(" %-24s %-10s %s\n", dom->name, state, pid ? pid : "-");
     }
     return 0;
 }

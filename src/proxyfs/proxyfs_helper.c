@@ -28,6 +28,7 @@
 #include "pfserror.h"
 #include "pfsfile.h"
 #include "pfslog.h"
+#include "pfsready.h"
 #include "proxyfs_export.h"
 #include "proxyfs_helper.h"
 #include "proxyfs_sandbox.h"
@@ -373,54 +374,30 @@ pfsHelperAccept(int listenfd, const char *path, uid_t peerUid)
 }
 
 
-/* Detach from the terminal like daemon(3), except that the parent stays
- * until the child reports it is ready (or why it failed), so a launcher
- * that starts us in the background can rely on our exit status and, in
- * socket mode, on the socket existing. Returns, in the child, the write
- * end of the readiness pipe; the parent never returns. */
-static int
-pfsHelperDaemonize(void)
+/* The parent of pfsReadyDaemonize(): stay until the daemon reports it
+ * is ready (or why it failed), so that a launcher that starts us in the
+ * background can rely on our exit status and, in socket mode, on the
+ * socket existing. Never returns. */
+static void G_GNUC_NORETURN
+pfsHelperAwaitDaemon(int fd)
 {
-    int pipefd[2];
-    pid_t pid;
-    int nullfd;
+    g_autofree char *reason = NULL;
 
-    if (pipe2(pipefd, O_CLOEXEC) < 0) {
-        pfsReportSystemError(errno, _("cannot create a pipe"));
-        return -1;
+    switch (pfsReadyWait(fd, -1, &reason)) {
+    case PFS_READY_OK:
+        _exit(EXIT_SUCCESS);
+    case PFS_READY_FAILED:
+        if (*reason) {
+            fprintf(stderr, "%s: %s\n", PFS_HELPER_NAME, reason);
+            break;
+        }
+        G_GNUC_FALLTHROUGH;
+    default:
+        fprintf(stderr, _("%s: the daemon exited before it was ready\n"),
+                PFS_HELPER_NAME);
+        break;
     }
-    if ((pid = fork()) < 0) {
-        pfsReportSystemError(errno, _("cannot fork"));
-        return -1;
-    }
-    if (pid > 0) {
-        char report[1024] = "";
-        ssize_t n;
-
-        /* The child writes "0" when ready, or "1" and its error. */
-        close(pipefd[1]);
-        n = pfsSafeRead(pipefd[0], report, sizeof(report) - 1);
-        if (n > 0 && report[0] == '0')
-            _exit(EXIT_SUCCESS);
-        if (n > 1)
-            fprintf(stderr, "%s: %s\n", PFS_HELPER_NAME, report + 1);
-        else
-            fprintf(stderr, _("%s: the daemon exited before it was ready\n"),
-                    PFS_HELPER_NAME);
-        _exit(EXIT_FAILURE);
-    }
-
-    close(pipefd[0]);
-    if (setsid() < 0 || chdir("/") < 0)
-        _exit(EXIT_FAILURE);
-    if ((nullfd = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0) {
-        dup2(nullfd, STDIN_FILENO);
-        dup2(nullfd, STDOUT_FILENO);
-        dup2(nullfd, STDERR_FILENO);
-        if (nullfd > STDERR_FILENO)
-            close(nullfd);
-    }
-    return pipefd[1];
+    _exit(EXIT_FAILURE);
 }
 
 
@@ -497,25 +474,15 @@ pfsHelperWarnMountFlags(const pfsProxyExport *exp, bool allowDevices)
 
 
 /* Tell whoever waits how start-up went: the parent in
- * pfsHelperDaemonize() and the launcher's --ready-fd. On failure they
+ * pfsHelperAwaitDaemon() and the launcher's --ready-fd. On failure they
  * get our error, since our stderr may be /dev/null. */
 static void
 pfsHelperReportReady(int *readyfds, size_t n, bool ok)
 {
-    g_autofree char *report = NULL;
     size_t i;
 
-    if (ok)
-        report = g_strdup("0");
-    else
-        report = g_strdup_printf("1%s", PFS_NULLSTR(pfsErrorLastMessage()));
-    for (i = 0; i < n; i++) {
-        if (readyfds[i] < 0)
-            continue;
-        if (pfsSafeWrite(readyfds[i], report, strlen(report)) < 0)
-            PFS_WARN(_("cannot report how start-up went: %s"), g_strerror(errno));
-        pfsForceClose(&readyfds[i]);
-    }
+    for (i = 0; i < n; i++)
+        pfsReadyNotify(&readyfds[i], ok, ok ? NULL : pfsErrorLastMessage());
 }
 
 
@@ -610,8 +577,14 @@ main(int argc, char **argv)
     }
 
     if (!opts.nodaemon) {
-        if ((readyfds[1] = pfsHelperDaemonize()) < 0)
+        int fd;
+        pid_t pid;
+
+        if ((pid = pfsReadyDaemonize(false, &fd)) < 0)
             goto cleanup;
+        if (pid > 0)
+            pfsHelperAwaitDaemon(fd);
+        readyfds[1] = fd;
         pfsLogSetup(PFS_HELPER_NAME, PFS_LOG_TO_SYSLOG, opts.logThreshold);
     }
 

@@ -14,7 +14,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,25 +32,6 @@
 #include "proxyfs_mounts.h"
 #include "proxyfs_sandbox.h"
 #include "proxyfs_seccomp.h"
-
-static const int pfsSandboxCaps[] = {
-    CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID,
-    CAP_MKNOD,  /* last: only with allowDevices */
-};
-
-
-guint64
-pfsSandboxRuntimeCaps(bool allowDevices)
-{
-    size_t n = G_N_ELEMENTS(pfsSandboxCaps) - (allowDevices ? 0 : 1);
-    guint64 mask = 0;
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        mask |= 1ULL << pfsSandboxCaps[i];
-    return mask;
-}
-
 
 static int
 pfsSandboxCountThreads(void)
@@ -244,7 +224,7 @@ pfsSandboxSelfCheck(int statusfd, const pfsSandboxConfig *cfg)
                                                cfg->uid, cfg->uid);
     g_autofree char *gidLine = g_strdup_printf("%u\t%u\t%u\t%u", cfg->gid, cfg->gid,
                                                cfg->gid, cfg->gid);
-    guint64 caps = pfsSandboxRuntimeCaps(cfg->allowDevices);
+    guint64 caps = pfsCapsHelperServingMask(cfg->allowDevices);
     pfsSandboxStatusCheck checks[] = {
         { "CapInh", 0, true },
         { "CapPrm", caps, true },
@@ -301,8 +281,9 @@ pfsSandboxSelfCheck(int statusfd, const pfsSandboxConfig *cfg)
 int
 pfsSandboxEnter(pfsProxyExport *exp, const pfsSandboxConfig *cfg)
 {
-    size_t ncaps = G_N_ELEMENTS(pfsSandboxCaps) - (cfg->allowDevices ? 0 : 1);
     PFS_AUTOCLOSE statusfd = -1;
+    size_t ncaps;
+    const int *caps = pfsCapsHelperServing(cfg->allowDevices, &ncaps);
 
     if (cfg->uid == 0 || cfg->gid == 0) {
         pfsReportError(_("the helper will not serve as uid 0 or gid 0; give it a user of its own"));
@@ -324,7 +305,7 @@ pfsSandboxEnter(pfsProxyExport *exp, const pfsSandboxConfig *cfg)
     if (pfsSandboxPivot(exp, cfg) < 0)
         return -1;
 
-    if (pfsCapsSwitchUser(cfg->uid, cfg->gid, pfsSandboxCaps, ncaps) < 0)
+    if (pfsCapsSwitchUser(cfg->uid, cfg->gid, caps, ncaps) < 0)
         return -1;
     exp->euid = cfg->uid;
     exp->egid = cfg->gid;

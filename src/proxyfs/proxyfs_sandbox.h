@@ -34,6 +34,3 @@ int pfsSandboxPrepare(const int *keep, size_t nkeep, unsigned int maxFiles);
  * /proc/self/status. @exp is updated (new root fd, no /proc fd). Returns
  * 0, or -1 with an error reported: the caller must not serve. */
 int pfsSandboxEnter(pfsProxyExport *exp, const pfsSandboxConfig *cfg);
-
-/* The capabilities kept while serving, as a mask (bit n = CAP n). */
-guint64 pfsSandboxRuntimeCaps(bool allowDevices);

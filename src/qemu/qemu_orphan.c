@@ -29,6 +29,7 @@
 #include "pfserror.h"
 #include "pfsfile.h"
 #include "pfslog.h"
+#include "pfspidfile.h"
 #include "qemu_domain.h"
 #include "qemu_monitor.h"
 #include "qemu_orphan.h"
@@ -52,17 +53,18 @@ qemuOrphanFree(qemuOrphan *orphan)
 }
 
 
-/* The pid in @path, or 0 when there is no such file or no pid in it. */
+/* The pid that @path names, or 0: with @alive, only while that process
+ * lives and, with @binary, runs it. A pid file that cannot be read names
+ * nothing; a warning says why. */
 static pid_t
-qemuOrphanReadPid(const char *path)
+qemuOrphanReadPid(const char *path, bool alive, const char *binary)
 {
-    g_autofree char *content = NULL;
-    guint64 pid;
+    pid_t pid;
+    int r = alive ? pfsPidFileReadIfAlive(path, binary, &pid) : pfsPidFileRead(path, &pid);
 
-    if (!g_file_get_contents(path, &content, NULL, NULL) ||
-        !g_ascii_string_to_unsigned(g_strstrip(content), 10, 1, G_MAXINT, &pid, NULL))
-        return 0;
-    return (pid_t)pid;
+    if (r < 0)
+        PFS_WARN("%s", pfsErrorLastMessage());
+    return r > 0 ? pid : 0;
 }
 
 
@@ -107,21 +109,11 @@ pid_t
 qemuOrphanSupervisorPid(const qemuDriverConfig *cfg, const char *name)
 {
     g_autofree char *stateDir = qemuProcessStateDir(cfg, name);
-    g_autofree char *path = g_build_filename(stateDir, "supervisor.pid", NULL);
-    g_autofree char *exe = NULL;
-    struct stat self;
-    struct stat have;
-    pid_t pid;
+    g_autofree char *path = g_build_filename(stateDir, QEMU_PROCESS_SUPERVISOR_PID_FILE, NULL);
 
-    if ((pid = qemuOrphanReadPid(path)) == 0)
-        return 0;
     /* a zombie (no program) or another program under a recycled pid is
      * not a supervisor */
-    exe = g_strdup_printf("/proc/%d/exe", (int)pid);
-    if (stat("/proc/self/exe", &self) < 0 || stat(exe, &have) < 0 ||
-        self.st_dev != have.st_dev || self.st_ino != have.st_ino)
-        return 0;
-    return pid;
+    return qemuOrphanReadPid(path, true, "/proc/self/exe");
 }
 
 
@@ -132,7 +124,7 @@ qemuOrphanCheck(GPtrArray *orphans, const char *pidFile, const char *what, bool 
                 const char *binary, const char *arg, const char *value)
 {
     g_autoptr(qemuOrphan) orphan = NULL;
-    pid_t pid = qemuOrphanReadPid(pidFile);
+    pid_t pid = qemuOrphanReadPid(pidFile, false, NULL);
     int pidfd;
 
     if (pid == 0)
@@ -175,11 +167,11 @@ qemuOrphanAnyAlive(const char *stateDir)
 
     while (dir && (name = g_dir_read_name(dir))) {
         g_autofree char *path = g_build_filename(stateDir, name, NULL);
-        pid_t pid;
 
-        if (!g_str_has_suffix(name, ".pid") || strcmp(name, "supervisor.pid") == 0)
+        if (!g_str_has_suffix(name, ".pid") ||
+            strcmp(name, QEMU_PROCESS_SUPERVISOR_PID_FILE) == 0)
             continue;
-        if ((pid = qemuOrphanReadPid(path)) > 0 && (kill(pid, 0) == 0 || errno == EPERM))
+        if (qemuOrphanReadPid(path, true, NULL) > 0)
             return true;
     }
     return false;

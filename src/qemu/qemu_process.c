@@ -25,6 +25,7 @@
 #include "pfserror.h"
 #include "pfsfile.h"
 #include "pfslog.h"
+#include "pfspidfile.h"
 #include "pfsspawn.h"
 #include "qemu_command.h"
 #include "qemu_orphan.h"
@@ -168,7 +169,7 @@ qemuProcessCheckNotRunning(qemuProcess *proc)
                  proc->def->name);
         while (dir && (name = g_dir_read_name(dir))) {
             g_autofree char *path = g_build_filename(proc->stateDir, name, NULL);
-            if (strcmp(name, "supervisor.pid") != 0)
+            if (strcmp(name, QEMU_PROCESS_SUPERVISOR_PID_FILE) != 0)
                 unlink(path);
         }
     }
@@ -395,6 +396,7 @@ qemuProcessStart(const qemuDriverConfig *cfg, pfsDomainDef *def)
 {
     qemuProcess *proc = g_new0(qemuProcess, 1);
     g_autofree int *fds = g_new0(int, def->nfss + 1);
+    g_autofree char *supervisorPidFile = NULL;
     PFS_AUTOCLOSE monitorFD = -1;
     size_t i;
 
@@ -432,6 +434,10 @@ qemuProcessStart(const qemuDriverConfig *cfg, pfsDomainDef *def)
         goto error;
     }
     if (qemuMonitorCommand(proc->mon, "cont") < 0)
+        goto error;
+    /* from now on the caller runs the domain: 'stop' finds it here */
+    supervisorPidFile = g_build_filename(proc->stateDir, QEMU_PROCESS_SUPERVISOR_PID_FILE, NULL);
+    if (pfsPidFileWrite(supervisorPidFile, getpid()) < 0)
         goto error;
     return proc;
 
@@ -568,17 +574,16 @@ qemuProcessStop(qemuProcess *proc)
     qemuSecurityRestoreAll(g_steal_pointer(&proc->labels), !proc->launched);
 
     if (proc->stateDir) {
-        unlink(proc->monitorPath);
-        unlink(proc->pidFile);
         /* the supervisor's pid file and the saved domain go with the
          * directory */
-        {
-            g_autofree char *supervisor = g_build_filename(proc->stateDir, "supervisor.pid", NULL);
-            g_autofree char *domainXML = g_build_filename(proc->stateDir, "domain.xml", NULL);
+        g_autofree char *supervisor = g_build_filename(proc->stateDir,
+                                                       QEMU_PROCESS_SUPERVISOR_PID_FILE, NULL);
+        g_autofree char *domainXML = g_build_filename(proc->stateDir, "domain.xml", NULL);
 
-            unlink(supervisor);
-            unlink(domainXML);
-        }
+        unlink(proc->monitorPath);
+        pfsPidFileDelete(proc->pidFile);
+        pfsPidFileDelete(supervisor);
+        unlink(domainXML);
         if (rmdir(proc->stateDir) < 0 && errno != ENOENT)
             PFS_WARN(_("cannot remove '%s': %s"), proc->stateDir, g_strerror(errno));
     }

@@ -14,9 +14,13 @@
 #include "qemu_proxyfs.h"
 #include "qemu_security.h"
 
+/* In the state directory: the pid of the process that started the
+ * domain and runs it, its supervisor (qemu_supervisor.c). */
+#define QEMU_PROCESS_SUPERVISOR_PID_FILE "supervisor.pid"
+
 /* A running domain. Its state directory holds qemu.pid, one <alias>.pid
  * per proxy helper, the monitor socket and, while a supervisor process
- * runs it, supervisor.pid. */
+ * runs it, the supervisor's pid file. */
 typedef struct _qemuProcess qemuProcess;
 struct _qemuProcess {
     pfsDomainDef *def;
@@ -47,8 +51,10 @@ char *qemuProcessStateDir(const qemuDriverConfig *cfg, const char *name);
 
 /* Start @def (made ready by qemuDomainPrepare()), taking it over: its
  * proxy helpers, then QEMU as cfg->user with no capabilities and
- * no_new_privs, and let the guest run. Returns the running domain, or
- * NULL with an error reported and nothing left running or on disk. */
+ * no_new_privs, and let the guest run; the caller, which is to poll
+ * and stop it, is named its supervisor in the state directory. Returns
+ * the running domain, or NULL with an error reported and nothing left
+ * running or on disk. */
 qemuProcess *qemuProcessStart(const qemuDriverConfig *cfg, pfsDomainDef *def);
 
 /* Handle what happened: monitor events (a guest that powered off is

@@ -13,36 +13,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/capability.h>
-#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "pfscaps.h"
 #include "pfserror.h"
 #include "pfsfile.h"
+#include "pfspidfile.h"
+#include "pfsready.h"
 #include "pfsspawn.h"
 #include "qemu_proxyfs.h"
-
-/* what virt-proxyfs-helper's confinement uses (see docs/security.rst) */
-static const int qemuProxyfsCaps[] = {
-    CAP_SYS_ADMIN,      /* unshare, mounts, pivot_root */
-    CAP_SETUID, CAP_SETGID,
-    CAP_SETPCAP,        /* empty the bounding set, lock securebits */
-    CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID,    /* serving */
-};
-
-
-guint64
-qemuProxyfsStartCaps(void)
-{
-    guint64 mask = 0;
-    size_t i;
-
-    for (i = 0; i < G_N_ELEMENTS(qemuProxyfsCaps); i++)
-        mask |= 1ULL << qemuProxyfsCaps[i];
-    return mask;
-}
 
 
 static void
@@ -57,62 +38,32 @@ qemuProxyfsHelperFree(qemuProxyfsHelper *helper)
     g_free(helper);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuProxyfsHelper, qemuProxyfsHelperFree);
 
-
-/* Read the helper's report from @fd: "0" when it serves, "1" and the
- * reason when it failed; EOF when it died first. Returns 0 when it is
- * ready, -1 with an error. */
+/* Wait for the helper's report on @fd (pfsready.h). Returns 0 when it
+ * serves, -1 with an error. */
 static int
 qemuProxyfsWaitReady(qemuProxyfsHelper *helper, int fd, const char *target,
                      unsigned int timeoutSec)
 {
-    struct pollfd pfd = { .fd = fd, .events = POLLIN };
-    char report[1024];
-    size_t len = 0;
-    gint64 deadline = g_get_monotonic_time() + (gint64)timeoutSec * G_USEC_PER_SEC;
+    g_autofree char *reason = NULL;
+    g_autofree char *how = NULL;
+    int status;
+    int r;
 
-    /* the helper writes its report and closes the fd at once */
-    while (len < sizeof(report) - 1) {
-        gint64 left = deadline - g_get_monotonic_time();
-        ssize_t n;
-        int r;
-
-        if (left <= 0) {
-            pfsReportError(_("the proxy helper of filesystem '%s' did not start within %u seconds; see %s"),
-                           target, timeoutSec, helper->logFile);
-            return -1;
-        }
-        r = poll(&pfd, 1, (int)MIN(left / 1000 + 1, G_MAXINT));
-        if (r < 0 && errno != EINTR) {
-            pfsReportSystemError(errno, "%s", _("cannot wait for the proxy helper"));
-            return -1;
-        }
-        if (r <= 0)
-            continue;
-        if ((n = read(fd, report + len, sizeof(report) - 1 - len)) < 0) {
-            if (errno == EINTR)
-                continue;
-            pfsReportSystemError(errno, "%s", _("cannot read the proxy helper's report"));
-            return -1;
-        }
-        if (n == 0)
-            break;
-        len += n;
-    }
-    report[len] = '\0';
-
-    if (len == 1 && report[0] == '0')
-        return 0;
-    if (report[0] == '1') {
-        pfsReportError(_("the proxy helper of filesystem '%s' could not start: %s"),
-                       target, report + 1);
+    if ((r = pfsReadyWait(fd, (int)MIN(timeoutSec * 1000ULL, G_MAXINT), &reason)) < 0)
         return -1;
-    }
-    {
-        g_autofree char *how = NULL;
-        int status;
-
+    switch ((pfsReadyResult)r) {
+    case PFS_READY_OK:
+        return 0;
+    case PFS_READY_FAILED:
+        pfsReportError(_("the proxy helper of filesystem '%s' could not start: %s"),
+                       target, reason);
+        return -1;
+    case PFS_READY_TIMEOUT:
+        pfsReportError(_("the proxy helper of filesystem '%s' did not start within %u seconds; see %s"),
+                       target, timeoutSec, helper->logFile);
+        return -1;
+    case PFS_READY_NO_REPORT:
         if (pfsSpawnWait(helper->pid, 1000, &status) == 1) {
             helper->pid = 0;
             how = pfsSpawnDescribeStatus(status);
@@ -121,6 +72,10 @@ qemuProxyfsWaitReady(qemuProxyfsHelper *helper, int fd, const char *target,
         }
         pfsReportError(_("the proxy helper of filesystem '%s' %s before it was ready; see %s"),
                        target, how, helper->logFile);
+        return -1;
+    case PFS_READY_LAST:
+    default:
+        break;
     }
     return -1;
 }
@@ -195,7 +150,7 @@ qemuProxyfsLaunchHelper(const qemuDriverConfig *cfg,
     pfsCmdlinePassFD(cmd, readyWrite);
 
     attrs.setCaps = true;
-    attrs.caps = qemuProxyfsStartCaps();
+    attrs.caps = pfsCapsHelperStartMask(false);
     attrs.outputFD = logFD;
     attrs.pidFile = helper->pidFile;
     attrs.newSession = true;
@@ -213,6 +168,34 @@ qemuProxyfsLaunchHelper(const qemuDriverConfig *cfg,
 }
 
 
+/* A new helper for @alias, holding QEMU's end @qemuFD (or -1), @pidFile
+ * and @logFile (taken over), launched as @launch says. Returns 0 when it
+ * serves, -1 with an error and nothing left running. */
+static int
+qemuProxyfsStartHelper(const qemuDriverConfig *cfg,
+                       const char *alias,
+                       int qemuFD,
+                       char *pidFile,
+                       char *logFile,
+                       const qemuProxyfsLaunch *launch,
+                       qemuProxyfsHelper **helperRet)
+{
+    qemuProxyfsHelper *helper = g_new0(qemuProxyfsHelper, 1);
+
+    helper->qemuFD = qemuFD;
+    helper->alias = g_strdup(alias);
+    helper->pidFile = pidFile;
+    helper->logFile = logFile;
+    if (qemuProxyfsLaunchHelper(cfg, helper, launch) < 0) {
+        /* SIGTERM: a helper waiting for its client removes its socket */
+        qemuProxyfsStop(helper, 0, NULL);
+        return -1;
+    }
+    *helperRet = helper;
+    return 0;
+}
+
+
 int
 qemuProxyfsStart(const qemuDriverConfig *cfg,
                  const pfsDomainDef *def,
@@ -220,7 +203,6 @@ qemuProxyfsStart(const qemuDriverConfig *cfg,
                  const char *stateDir,
                  qemuProxyfsHelper **helperRet)
 {
-    g_autoptr(qemuProxyfsHelper) helper = g_new0(qemuProxyfsHelper, 1);
     PFS_AUTOCLOSE helperFD = -1;
     qemuProxyfsLaunch launch = {
         .binary = fs->binary ? fs->binary : cfg->helper,
@@ -231,25 +213,16 @@ qemuProxyfsStart(const qemuDriverConfig *cfg,
     };
     int sv[2];
 
-    helper->qemuFD = -1;
-    helper->alias = g_strdup(fs->info.alias);
-    helper->pidFile = g_strdup_printf("%s/%s.pid", stateDir, fs->info.alias);
-    helper->logFile = g_strdup_printf("%s/%s-%s.log", cfg->logDir, def->name,
-                                      fs->info.alias);
-
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
         pfsReportSystemError(errno, "%s", _("cannot create a socketpair"));
         return -1;
     }
-    helper->qemuFD = sv[0];
     helperFD = sv[1];
-
-    if (qemuProxyfsLaunchHelper(cfg, helper, &launch) < 0) {
-        qemuProxyfsStop(g_steal_pointer(&helper), 0, NULL);
-        return -1;
-    }
-    *helperRet = g_steal_pointer(&helper);
-    return 0;
+    return qemuProxyfsStartHelper(cfg, fs->info.alias, sv[0],
+                                  g_strdup_printf("%s/%s.pid", stateDir, fs->info.alias),
+                                  g_strdup_printf("%s/%s-%s.log", cfg->logDir, def->name,
+                                                  fs->info.alias),
+                                  &launch, helperRet);
 }
 
 
@@ -260,7 +233,6 @@ qemuProxyfsStartSocket(const qemuDriverConfig *cfg,
                        const char *logFile,
                        qemuProxyfsHelper **helperRet)
 {
-    g_autoptr(qemuProxyfsHelper) helper = g_new0(qemuProxyfsHelper, 1);
     qemuProxyfsLaunch launch = {
         .binary = cfg->helper,
         .src = share->source,
@@ -271,18 +243,8 @@ qemuProxyfsStartSocket(const qemuDriverConfig *cfg,
         .socketGid = share->gid,
     };
 
-    helper->qemuFD = -1;
-    helper->alias = g_strdup(share->alias);
-    helper->pidFile = g_strdup(pidFile);
-    helper->logFile = g_strdup(logFile);
-
-    if (qemuProxyfsLaunchHelper(cfg, helper, &launch) < 0) {
-        /* SIGTERM: a helper waiting for its client removes its socket */
-        qemuProxyfsStop(g_steal_pointer(&helper), 0, NULL);
-        return -1;
-    }
-    *helperRet = g_steal_pointer(&helper);
-    return 0;
+    return qemuProxyfsStartHelper(cfg, share->alias, -1, g_strdup(pidFile),
+                                  g_strdup(logFile), &launch, helperRet);
 }
 
 
@@ -316,7 +278,7 @@ qemuProxyfsStop(qemuProxyfsHelper *helper, int graceMs, int *status)
     }
     if (status)
         *status = st;
-    /* best effort: a stale pid file names a process that is gone */
-    unlink(helper->pidFile);
+    /* a stale pid file names a process that is gone */
+    pfsPidFileDelete(helper->pidFile);
     qemuProxyfsHelperFree(helper);
 }

@@ -69,7 +69,3 @@ void qemuProxyfsHandedOver(qemuProxyfsHelper *helper);
  * connection; after @graceMs it is terminated. Removes its pid file and
  * frees @helper. Says how it ended in *@status when not NULL. */
 void qemuProxyfsStop(qemuProxyfsHelper *helper, int graceMs, int *status);
-
-/* The capabilities the helper is started with: what its confinement
- * needs, and the runtime set it keeps. */
-guint64 qemuProxyfsStartCaps(void);

@@ -16,6 +16,14 @@
 #include "pfscaps.h"
 #include "pfserror.h"
 
+/* what pfsCapsSwitchUser() itself needs, on top of the ones to keep */
+static const int pfsCapsSwitchCaps[] = { CAP_SETUID, CAP_SETGID, CAP_SETPCAP };
+
+static const int pfsCapsHelperServe[] = {
+    CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID,
+    CAP_MKNOD,  /* last: only with allowDevices */
+};
+
 /* Make exactly @caps (and @extra, unless it is -1) the effective and
  * permitted sets; with @bounds, empty the bounding set too. */
 static int
@@ -46,7 +54,6 @@ pfsCapsApply(const int *caps, size_t ncaps, const int *extra, size_t nextra,
 int
 pfsCapsSwitchUser(uid_t uid, gid_t gid, const int *caps, size_t ncaps)
 {
-    const int idCaps[] = { CAP_SETUID, CAP_SETGID, CAP_SETPCAP };
     const int setpcap[] = { CAP_SETPCAP };
     int bits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
                SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED |
@@ -55,7 +62,7 @@ pfsCapsSwitchUser(uid_t uid, gid_t gid, const int *caps, size_t ncaps)
 
     /* 1. While still root: only what follows needs, and an empty
      *    bounding set (dropping from it needs CAP_SETPCAP). */
-    if (pfsCapsApply(caps, ncaps, idCaps, G_N_ELEMENTS(idCaps), true) < 0)
+    if (pfsCapsApply(caps, ncaps, pfsCapsSwitchCaps, G_N_ELEMENTS(pfsCapsSwitchCaps), true) < 0)
         return -1;
 
     /* 2. Groups first (it needs CAP_SETGID), then the uid, keeping the
@@ -118,4 +125,43 @@ pfsCapsGetEffective(guint64 *mask)
         return -1;
     }
     return 0;
+}
+
+
+static guint64
+pfsCapsMask(const int *caps, size_t ncaps)
+{
+    guint64 mask = 0;
+    size_t i;
+
+    for (i = 0; i < ncaps; i++)
+        mask |= 1ULL << caps[i];
+    return mask;
+}
+
+
+const int *
+pfsCapsHelperServing(bool allowDevices, size_t *ncaps)
+{
+    *ncaps = G_N_ELEMENTS(pfsCapsHelperServe) - (allowDevices ? 0 : 1);
+    return pfsCapsHelperServe;
+}
+
+
+guint64
+pfsCapsHelperServingMask(bool allowDevices)
+{
+    size_t ncaps;
+    const int *caps = pfsCapsHelperServing(allowDevices, &ncaps);
+
+    return pfsCapsMask(caps, ncaps);
+}
+
+
+guint64
+pfsCapsHelperStartMask(bool allowDevices)
+{
+    return pfsCapsHelperServingMask(allowDevices) |
+        pfsCapsMask(pfsCapsSwitchCaps, G_N_ELEMENTS(pfsCapsSwitchCaps)) |
+        1ULL << CAP_SYS_ADMIN;  /* unshare, mount, pivot_root (proxyfs_sandbox.c) */
 }

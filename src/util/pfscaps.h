@@ -20,3 +20,20 @@ int pfsCapsSwitchUser(uid_t uid, gid_t gid, const int *caps, size_t ncaps);
 
 /* The effective capability mask of this process (bit n = capability n). */
 int pfsCapsGetEffective(guint64 *mask);
+
+/* virt-proxyfs-helper's capabilities, listed once for the helper, which
+ * confines itself to them, and for its launchers, which grant them. */
+
+/* The ones it serves with (CAP_* numbers): CAP_CHOWN, CAP_DAC_OVERRIDE,
+ * CAP_FOWNER, CAP_FSETID, and CAP_MKNOD when @allowDevices
+ * (--allow-device-nodes). Sets *@ncaps. */
+const int *pfsCapsHelperServing(bool allowDevices, size_t *ncaps);
+
+/* Those as a mask (bit n = capability n). */
+guint64 pfsCapsHelperServingMask(bool allowDevices);
+
+/* What to start it with, as root: those, and what it needs only to
+ * confine itself (CAP_SYS_ADMIN for its namespaces, mounts and
+ * pivot_root; CAP_SETUID, CAP_SETGID and CAP_SETPCAP for
+ * pfsCapsSwitchUser()), nothing else. */
+guint64 pfsCapsHelperStartMask(bool allowDevices);

@@ -116,8 +116,8 @@ pfsCloseFdsByScan(int from, const int *keep, size_t nkeep)
 }
 
 
-static int
-pfsCompareInt(const void *a, const void *b)
+int
+pfsFDCompare(const void *a, const void *b)
 {
     int x = *(const int *)a;
     int y = *(const int *)b;
@@ -136,7 +136,7 @@ pfsCloseFdsExcept(int from, const int *keep, size_t nkeep)
     /* close_range() takes ranges, so close the gaps between kept fds. */
     if (nkeep > 0)
         memcpy(sorted, keep, nkeep * sizeof(int));
-    qsort(sorted, nkeep, sizeof(int), pfsCompareInt);
+    qsort(sorted, nkeep, sizeof(int), pfsFDCompare);
 
     for (i = 0; i <= nkeep; i++) {
         unsigned int hi = i < nkeep ? (unsigned int)sorted[i] : UINT_MAX;

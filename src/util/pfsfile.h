@@ -20,6 +20,9 @@ void pfsForceClose(int *fdptr);
 ssize_t pfsSafeWrite(int fd, const void *buf, size_t count);
 ssize_t pfsSafeRead(int fd, void *buf, size_t count);
 
+/* qsort() comparator of fds (ints), in ascending order. */
+int pfsFDCompare(const void *a, const void *b);
+
 /* Close every fd from @from upwards except those listed in @keep.
  * Returns 0, or -1 with an error reported. */
 int pfsCloseFdsExcept(int from, const int *keep, size_t nkeep);

@@ -23,6 +23,7 @@
 #include "pfserror.h"
 #include "pfsfile.h"
 #include "pfslog.h"
+#include "pfspidfile.h"
 #include "pfsspawn.h"
 
 /* What the child was doing when it gave up; 0 is never sent, so that a
@@ -372,44 +373,6 @@ pfsSpawnReap(pid_t pid)
 }
 
 
-/* Written beside @path and renamed over it, so a reader never sees a
- * partial pid; mode 0644 whatever the umask, since other users' tools
- * read pid files. */
-static int
-pfsSpawnWritePidFile(const char *path, pid_t pid)
-{
-    g_autofree char *tmp = g_strdup_printf("%s.XXXXXX", path);
-    g_autofree char *content = g_strdup_printf("%lld\n", (long long)pid);
-    PFS_AUTOCLOSE fd = -1;
-    int r;
-
-    if ((fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0644)) < 0) {
-        pfsReportSystemError(errno, _("cannot create a temporary file for pid file '%s'"),
-                             path);
-        return -1;
-    }
-    if (fchmod(fd, 0644) < 0 ||
-        pfsSafeWrite(fd, content, strlen(content)) < 0) {
-        pfsReportSystemError(errno, _("cannot write pid file '%s'"), path);
-        unlink(tmp);
-        return -1;
-    }
-    r = close(fd);
-    fd = -1;
-    if (r < 0 && errno != EINTR) {
-        pfsReportSystemError(errno, _("cannot write pid file '%s'"), path);
-        unlink(tmp);
-        return -1;
-    }
-    if (rename(tmp, path) < 0) {
-        pfsReportSystemError(errno, _("cannot rename '%s' to pid file '%s'"), tmp, path);
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
-}
-
-
 /* The child replaces 0 to 2, where a caller running with its standard
  * streams closed would get our /dev/null and report pipe. */
 static int
@@ -427,16 +390,6 @@ pfsSpawnMoveAboveStdio(int *fd, const char *binary)
     pfsForceClose(fd);
     *fd = moved;
     return 0;
-}
-
-
-static int
-pfsSpawnCompareFD(const void *a, const void *b)
-{
-    int x = *(const int *)a;
-    int y = *(const int *)b;
-
-    return (x > y) - (x < y);
 }
 
 
@@ -486,7 +439,7 @@ pfsSpawn(const pfsCmdline *cmd, const pfsSpawnAttrs *attrs, pid_t *pid)
     if (npassed > 0)
         memcpy(keep, passed, npassed * sizeof(int));
     keep[npassed] = reportWrite;
-    qsort(keep, npassed + 1, sizeof(int), pfsSpawnCompareFD);
+    qsort(keep, npassed + 1, sizeof(int), pfsFDCompare);
 
     plan.attrs = attrs;
     plan.argv = (char *const *)argv;
@@ -530,7 +483,7 @@ pfsSpawn(const pfsCmdline *cmd, const pfsSpawnAttrs *attrs, pid_t *pid)
         return -1;
     }
 
-    if (attrs->pidFile && pfsSpawnWritePidFile(attrs->pidFile, child) < 0) {
+    if (attrs->pidFile && pfsPidFileWrite(attrs->pidFile, child) < 0) {
         kill(child, SIGKILL);
         pfsSpawnReap(child);
         return -1;
