@@ -250,6 +250,32 @@ check_package_installed() {
         in_root /etc/libvirt/hooks/qemu.d/virt-proxyfs plain prepare begin - 2>&1) &&
         [ ! -e "$root/run/virt-proxyfs" ]
     check "the hook lets a domain without proxy shares start, touching nothing" $? "$out"
+    hook_starts_helper
+}
+
+# The hook as libvirt runs it around a domain with a proxy share (as
+# 'virt-proxyfs define' writes it): at 'prepare' a confined helper from
+# the installed path listens on the share's socket; at 'release' it is
+# stopped and its directory gone. The sockets go to virt-proxyfs-qemu
+# (libvirt's libvirt-qemu may not exist here). The hook insists on the
+# socket path under its localstatedir, /var/run.
+hook_starts_helper() {
+    local conf=$root/etc/virt-proxyfs/qemu.conf dir=/run/virt-proxyfs/libvirt/pfstest out errs=()
+    local xml="<domain type='kvm'><name>pfstest</name><metadata><pfs:proxyfs xmlns:pfs='https://virt-proxyfs.org/xmlns/libvirt/1'><pfs:share alias='fs0' source='/tmp/pfs-install-e2e' target='share' readonly='no' socket='/var$dir/fs0.sock'/></pfs:proxyfs></metadata></domain>"
+    cp "$conf" "$state/qemu.conf"
+    printf 'libvirt_user = "virt-proxyfs-qemu"\nlibvirt_group = "virt-proxyfs-qemu"\n' >> "$conf"
+    out=$(in_root /etc/libvirt/hooks/qemu.d/virt-proxyfs pfstest prepare begin - <<<"$xml" 2>&1) ||
+        errs+=("prepare: $out")
+    [ -S "$root$dir/fs0.sock" ] || errs+=("no socket $dir/fs0.sock")
+    in_root pgrep -x -f "/usr/lib/libvirt/virt-proxyfs-helper .*/var$dir/fs0.sock.*" >/dev/null ||
+        errs+=("no helper from /usr/lib/libvirt runs: $(in_root pgrep -a virt-proxyfs)")
+    out=$(in_root /etc/libvirt/hooks/qemu.d/virt-proxyfs pfstest release end - </dev/null 2>&1) ||
+        errs+=("release: $out")
+    [ ! -e "$root$dir" ] || errs+=("$dir is left")
+    in_root pgrep virt-proxyfs >/dev/null && errs+=("a helper still runs: $(in_root pgrep -a virt-proxyfs)")
+    cp "$state/qemu.conf" "$conf"
+    check "the hook starts the installed helper for a proxy share, and stops it" \
+        ${#errs[@]} "${errs[@]+"${errs[@]}"}"
 }
 
 # What the programs create when they run (docs/qemu-driver.rst,
