@@ -32,19 +32,9 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 sweep=$top/tests/e2e/overlay-changes.py
 users=(virt-proxyfs virt-proxyfs-qemu)
 
-failures=0
-check() {
-    # check NAME STATUS [DETAIL...]
-    local what=$1 ok=$2
-    shift 2
-    if [ "$ok" = 0 ]; then
-        echo "[       OK ] install: $what"
-    else
-        echo "[  FAILED  ] install: $what"
-        [ $# -eq 0 ] || printf '  | %s\n' "$@"
-        failures=$((failures + 1))
-    fi
-}
+check_prefix=install
+# shellcheck source=e2e-check.sh
+. "$top/tests/e2e/e2e-check.sh"
 die() { echo "install-e2e: $*" >&2; exit 1; }
 
 outer() {
