@@ -14,19 +14,9 @@ if [ -z "${libvirtd_cmd+x}" ]; then
     libvirtd_cmd=(libvirtd)
 fi
 
-failures=0
-check() {
-    # check NAME STATUS [DETAIL...]
-    local what=$1 ok=$2
-    shift 2
-    if [ "$ok" = 0 ]; then
-        echo "[       OK ] ${check_prefix:-libvirt}: $what"
-    else
-        echo "[  FAILED  ] ${check_prefix:-libvirt}: $what"
-        [ $# -eq 0 ] || printf '  | %s\n' "$@"
-        failures=$((failures + 1))
-    fi
-}
+check_prefix=${check_prefix:-libvirt}
+# shellcheck source=e2e-check.sh
+. "$(dirname "${BASH_SOURCE[0]}")/e2e-check.sh"
 
 # A value from config.h: the paths the hook and 'define' were built with.
 config_value() {
