@@ -24,7 +24,7 @@ qemuDriverConfigNew(void)
 
     cfg->user = g_strdup(QEMU_DEFAULT_USER);
     cfg->group = g_strdup(QEMU_DEFAULT_USER);
-    cfg->helper = g_strdup(LIBEXECDIR "/virt-proxyfs-helper");
+    cfg->helper = g_strdup(PFS_HELPERDIR "/virt-proxyfs-helper");
     cfg->helperUser = g_strdup(QEMU_DEFAULT_HELPER_USER);
     cfg->helperGroup = g_strdup(QEMU_DEFAULT_HELPER_USER);
     cfg->emulator = g_strdup("/usr/bin/qemu-system-x86_64");
