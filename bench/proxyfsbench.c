@@ -45,7 +45,7 @@
 #include "pfsfdpass.h"
 #include "pfsfile.h"
 #include "pfstestclient.h"
-#include "proxyfs_helper.h"
+#include "pfshelperlimits.h"
 
 #define PFS_BENCH_CONN_FAILED INT32_MIN
 

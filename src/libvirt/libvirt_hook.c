@@ -40,6 +40,7 @@
 #include "pfserror.h"
 #include "pfsfile.h"
 #include "pfslog.h"
+#include "pfspidfile.h"
 #include "pfsxml.h"
 #include "qemu_proxyfs.h"
 #include "libvirt_conf.h"
@@ -242,43 +243,37 @@ pfsLibvirtHookWaitEnd(int pidfd, int ms)
  * period, SIGKILL. The helper is not our child: it is watched through a
  * pidfd, which also keeps a recycled pid from being signalled. */
 static int
-pfsLibvirtHookStopHelper(int dirfd, const char *dir, const char *pidName)
+pfsLibvirtHookStopHelper(const char *dir, const char *pidName)
 {
     g_autofree char *alias = g_strndup(pidName, strlen(pidName) - strlen(".pid"));
     g_autofree char *socketPath = g_strdup_printf("%s/%s.sock", dir, alias);
-    PFS_AUTOCLOSE fd = -1;
+    g_autofree char *pidPath = g_strdup_printf("%s/%s", dir, pidName);
     PFS_AUTOCLOSE pidfd = -1;
-    char buf[32];
-    ssize_t n;
-    guint64 num;
+    pid_t pid;
+    unsigned long long num;
+    int r;
 
-    if ((fd = openat(dirfd, pidName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-        if (errno == ENOENT)
-            return 0;
-        pfsReportSystemError(errno, _("cannot open pid file '%s/%s'"), dir, pidName);
-        return -1;
-    }
-    if ((n = pfsSafeRead(fd, buf, sizeof(buf) - 1)) < 0) {
-        pfsReportSystemError(errno, _("cannot read pid file '%s/%s'"), dir, pidName);
-        return -1;
-    }
-    buf[n] = '\0';
-    g_strstrip(buf);
-    if (!g_ascii_string_to_unsigned(buf, 10, 2, G_MAXINT32, &num, NULL)) {
-        PFS_WARN(_("ignoring pid file '%s/%s': no pid in it"), dir, pidName);
+    /* by name: nobody but root writes to the domain's directory */
+    if ((r = pfsPidFileRead(pidPath, &pid)) == 0)
+        return 0;
+    if (r < 0) {
+        /* there is no process to stop that we could trust */
+        PFS_WARN(_("%s; ignoring it"), pfsErrorLastMessage());
+        pfsErrorReset();
         return 0;
     }
+    num = pid;
 
-    if ((pidfd = syscall(SYS_pidfd_open, (pid_t)num, 0)) < 0) {
+    if ((pidfd = syscall(SYS_pidfd_open, pid, 0)) < 0) {
         if (errno == ESRCH)
             return 0;
-        pfsReportSystemError(errno, _("cannot watch process %llu"), (unsigned long long)num);
+        pfsReportSystemError(errno, _("cannot watch process %llu"), num);
         return -1;
     }
     /* checked after pidfd_open: the pidfd then names the checked process */
-    if (!pfsLibvirtHookIsHelper((pid_t)num, socketPath)) {
-        PFS_DEBUG("process %llu of '%s/%s' is not the helper of '%s'",
-                  (unsigned long long)num, dir, pidName, socketPath);
+    if (!pfsLibvirtHookIsHelper(pid, socketPath)) {
+        PFS_DEBUG("process %llu of '%s' is not the helper of '%s'",
+                  num, pidPath, socketPath);
         return 0;
     }
 
@@ -286,21 +281,21 @@ pfsLibvirtHookStopHelper(int dirfd, const char *dir, const char *pidName)
         if (errno == ESRCH)
             return 0;
         pfsReportSystemError(errno, _("cannot stop the helper of share '%s' (pid %llu)"),
-                             alias, (unsigned long long)num);
+                             alias, num);
         return -1;
     }
     if (pfsLibvirtHookWaitEnd(pidfd, PFS_LIBVIRT_HOOK_TERM_GRACE_MS))
         return 0;
     PFS_WARN(_("the helper of share '%s' (pid %llu) outlived SIGTERM; killing it"),
-             alias, (unsigned long long)num);
+             alias, num);
     if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH) {
         pfsReportSystemError(errno, _("cannot kill the helper of share '%s' (pid %llu)"),
-                             alias, (unsigned long long)num);
+                             alias, num);
         return -1;
     }
     if (!pfsLibvirtHookWaitEnd(pidfd, PFS_LIBVIRT_HOOK_KILL_GRACE_MS)) {
         pfsReportError(_("the helper of share '%s' (pid %llu) does not end"),
-                       alias, (unsigned long long)num);
+                       alias, num);
         return -1;
     }
     return 0;
@@ -332,7 +327,7 @@ pfsLibvirtHookStopDomain(const pfsLibvirtHookDirs *dirs, const char *name)
     while ((ent = readdir(d))) {
         if (!g_str_has_suffix(ent->d_name, ".pid") || strlen(ent->d_name) <= strlen(".pid"))
             continue;
-        if (pfsLibvirtHookStopHelper(dirfd(d), dir, ent->d_name) < 0)
+        if (pfsLibvirtHookStopHelper(dir, ent->d_name) < 0)
             ret = -1;
     }
     closedir(d);

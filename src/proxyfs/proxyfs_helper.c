@@ -30,7 +30,7 @@
 #include "pfslog.h"
 #include "pfsready.h"
 #include "proxyfs_export.h"
-#include "proxyfs_helper.h"
+#include "pfshelperlimits.h"
 #include "proxyfs_sandbox.h"
 #include "proxyfs_server.h"
 #include "proxyfs_socket.h"

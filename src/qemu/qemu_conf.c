@@ -7,7 +7,7 @@
 #include "pfsconffile.h"
 #include "pfserror.h"
 #include "pfsuser.h"
-#include "proxyfs_helper.h"
+#include "pfshelperlimits.h"
 #include "qemu_conf.h"
 
 /* created by "meson install" (build-aux/create-user.sh) */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * proxyfs_helper.h: the bounds of virt-proxyfs-helper's command line
+ * pfshelperlimits.h: the bounds of virt-proxyfs-helper's command line
  * that the programs starting it (the QEMU driver, the benchmark) check
  * before they start it
  */
