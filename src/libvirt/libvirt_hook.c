@@ -337,37 +337,6 @@ pfsLibvirtHookStopDomain(const pfsLibvirtHookDirs *dirs, const char *name)
 }
 
 
-/* @path and its missing parents as root-owned 0755 directories; @path
- * itself gets @mode. One that exists must be root's: we act in it by
- * name. */
-static int
-pfsLibvirtHookMakeDir(const char *path, mode_t mode)
-{
-    PFS_AUTOCLOSE fd = -1;
-    struct stat st;
-
-    if (g_mkdir_with_parents(path, 0755) < 0) {
-        pfsReportSystemError(errno, _("cannot create directory '%s'"), path);
-        return -1;
-    }
-    if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
-        fstat(fd, &st) < 0) {
-        pfsReportSystemError(errno, _("cannot open directory '%s'"), path);
-        return -1;
-    }
-    if (st.st_uid != 0) {
-        pfsReportError(_("directory '%s' belongs to uid %u, not to root: refusing to use it"),
-                       path, (unsigned int)st.st_uid);
-        return -1;
-    }
-    if (fchmod(fd, mode) < 0) {
-        pfsReportSystemError(errno, _("cannot change the mode of '%s'"), path);
-        return -1;
-    }
-    return 0;
-}
-
-
 /* The domain's directory, new, root's, 0710 with QEMU's group: QEMU can
  * reach its sockets (each 0600 and QEMU's user's), no other user can,
  * and nobody but root can create, rename or remove anything in it. QEMU
@@ -432,8 +401,8 @@ pfsLibvirtHookPrepare(const pfsLibvirtHookDirs *dirs, const char *name,
      * here is from a libvirtd or a host that stopped without a release */
     if (pfsLibvirtHookStopDomain(dirs, name) < 0)
         return -1;
-    if (pfsLibvirtHookMakeDir(dirs->runDir, 0755) < 0 ||
-        pfsLibvirtHookMakeDir(dirs->logDir, 0700) < 0)
+    if (pfsDirMakePrivate(dirs->runDir, 0755) < 0 ||
+        pfsDirMakePrivate(dirs->logDir, 0700) < 0)
         return -1;
     if (pfsLibvirtHookMakeDomainDir(dirs, name, dir, gid) < 0)
         goto error;

@@ -318,7 +318,7 @@ qemuOrphanRemoveState(const char *stateDir)
     PFS_AUTOCLOSE fd = -1;
 
     /* removed by name: only in a directory nobody else writes to */
-    if ((fd = qemuProcessOpenPrivateDir(stateDir)) < 0)
+    if ((fd = pfsDirOpenPrivate(stateDir)) < 0)
         return -1;
     dir = g_dir_open(stateDir, 0, NULL);
     while (dir && (name = g_dir_read_name(dir))) {

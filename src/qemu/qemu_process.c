@@ -45,50 +45,6 @@ qemuProcessStateDir(const qemuDriverConfig *cfg, const char *name)
 }
 
 
-/* Open @path, a directory that must be ours and that nobody else can
- * write to: everything the driver does in its state and log directories
- * goes by name, as root. Returns the fd, or -1 with an error (errno kept
- * when it could not be opened). */
-int
-qemuProcessOpenPrivateDir(const char *path)
-{
-    struct stat st;
-    int fd;
-
-    if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-        pfsReportSystemError(errno, _("cannot open directory '%s'"), path);
-        return -1;
-    }
-    if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
-        pfsReportError(_("directory '%s' (uid %u, mode %04o) may be changed by another user: refusing to use it"),
-                       path, (unsigned int)st.st_uid, (unsigned int)(st.st_mode & 07777));
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-
-/* @path (and its missing parents), checked as above, with @mode. */
-static int
-qemuProcessMakeDir(const char *path, mode_t mode)
-{
-    PFS_AUTOCLOSE fd = -1;
-
-    if (g_mkdir_with_parents(path, mode) < 0) {
-        pfsReportSystemError(errno, _("cannot create directory '%s'"), path);
-        return -1;
-    }
-    if ((fd = qemuProcessOpenPrivateDir(path)) < 0)
-        return -1;
-    if (fchmod(fd, mode) < 0) {
-        pfsReportSystemError(errno, _("cannot change the mode of '%s'"), path);
-        return -1;
-    }
-    return 0;
-}
-
-
 /* A listening socket at @path for QEMU's monitor (QEMU gets the fd). */
 static int
 qemuProcessListenMonitor(const char *path)
@@ -150,7 +106,7 @@ qemuProcessCheckNotRunning(qemuProcess *proc)
         int fd;
 
         /* removed by name below: only in a directory nobody else writes to */
-        if ((fd = qemuProcessOpenPrivateDir(proc->stateDir)) < 0)
+        if ((fd = pfsDirOpenPrivate(proc->stateDir)) < 0)
             return -1;
         close(fd);
         /* never the state of a QEMU that still runs: a second one would
@@ -206,10 +162,10 @@ qemuProcessPrepareDirs(qemuProcess *proc)
     const qemuDriverConfig *cfg = proc->cfg;
     PFS_AUTOCLOSE fd = -1;
 
-    if (qemuProcessMakeDir(cfg->stateDir, 0755) < 0 ||
-        qemuProcessMakeDir(proc->stateDir, 0700) < 0 ||
-        qemuProcessMakeDir(cfg->logDir, 0700) < 0 ||
-        qemuProcessMakeDir(cfg->libDir, 0700) < 0)
+    if (pfsDirMakePrivate(cfg->stateDir, 0755) < 0 ||
+        pfsDirMakePrivate(proc->stateDir, 0700) < 0 ||
+        pfsDirMakePrivate(cfg->logDir, 0700) < 0 ||
+        pfsDirMakePrivate(cfg->libDir, 0700) < 0)
         return -1;
     /* QEMU's HOME and XDG directories: its own (and so, from an earlier
      * run, possibly anything QEMU's user made it); given away through an

@@ -41,10 +41,6 @@ struct _qemuProcess {
     bool helperDied;            /* a helper exited while QEMU ran */
 };
 
-/* Open @path, a directory that must be root's and writable by nobody
- * else (the driver acts there by name). Returns the fd, or -1 with an
- * error. */
-int qemuProcessOpenPrivateDir(const char *path);
 
 /* The state directory of domain @name. */
 char *qemuProcessStateDir(const qemuDriverConfig *cfg, const char *name);

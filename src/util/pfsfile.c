@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -207,4 +208,43 @@ int
 pfsFchmodEmptyPath(int fd, mode_t mode)
 {
     return syscall(PFS_SYS_FCHMODAT2, fd, "", mode, AT_EMPTY_PATH) < 0 ? -errno : 0;
+}
+
+
+int
+pfsDirOpenPrivate(const char *path)
+{
+    struct stat st;
+    int fd;
+
+    if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+        pfsReportSystemError(errno, _("cannot open directory '%s'"), path);
+        return -1;
+    }
+    if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+        pfsReportError(_("directory '%s' (uid %u, mode %04o) may be changed by another user: refusing to use it"),
+                       path, (unsigned int)st.st_uid, (unsigned int)(st.st_mode & 07777));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+
+int
+pfsDirMakePrivate(const char *path, mode_t mode)
+{
+    PFS_AUTOCLOSE fd = -1;
+
+    if (g_mkdir_with_parents(path, 0755) < 0) {
+        pfsReportSystemError(errno, _("cannot create directory '%s'"), path);
+        return -1;
+    }
+    if ((fd = pfsDirOpenPrivate(path)) < 0)
+        return -1;
+    if (fchmod(fd, mode) < 0) {
+        pfsReportSystemError(errno, _("cannot change the mode of '%s'"), path);
+        return -1;
+    }
+    return 0;
 }

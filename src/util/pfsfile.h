@@ -43,3 +43,13 @@ bool pfsFchmodat2Available(void);
 /* fchmodat2(@fd, "", @mode, AT_EMPTY_PATH): the mode of an O_PATH fd's
  * object. Returns 0 or -errno. */
 int pfsFchmodEmptyPath(int fd, mode_t mode);
+
+/* Open @path, a directory that must be ours and that nobody else can
+ * write to: what root does in it by name cannot be redirected. Returns
+ * the fd, or -1 with an error (errno kept when it could not be
+ * opened). */
+int pfsDirOpenPrivate(const char *path);
+
+/* @path, with its missing parents (0755), checked as by
+ * pfsDirOpenPrivate(), then given @mode. Returns 0 or -1. */
+int pfsDirMakePrivate(const char *path, mode_t mode);
