@@ -236,6 +236,19 @@ struct _pfsBenchMeminfo {
 };
 
 
+/* The request types that no operation sends, for the switches over
+ * request types (which name every type). */
+#define PFS_BENCH_CASE_UNSENT \
+    case PFS_PROXY_T_SUCCESS: \
+    case PFS_PROXY_T_ERROR: \
+    case PFS_PROXY_T_MKNOD: \
+    case PFS_PROXY_T_LINK: \
+    case PFS_PROXY_T_LLISTXATTR: \
+    case PFS_PROXY_T_LREMOVEXATTR: \
+    case PFS_PROXY_T_GETVERSION: \
+    case PFS_PROXY_T_LAST
+
+
 /* A step fails unless a request answers @want. */
 #define PFS_BENCH_EXPECT(t, what, call, want) \
     do { \

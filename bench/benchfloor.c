@@ -121,14 +121,7 @@ pfsBenchLocal(pfsBenchTarget *t, const pfsBenchReq *req)
         r = lsetxattr(req->path, PFS_BENCH_XATTR_NAME, PFS_BENCH_XATTR_VALUE,
                       PFS_BENCH_XATTR_LEN, 0);
         break;
-    case PFS_PROXY_T_SUCCESS:
-    case PFS_PROXY_T_ERROR:
-    case PFS_PROXY_T_MKNOD:
-    case PFS_PROXY_T_LINK:
-    case PFS_PROXY_T_LLISTXATTR:
-    case PFS_PROXY_T_LREMOVEXATTR:
-    case PFS_PROXY_T_GETVERSION:
-    case PFS_PROXY_T_LAST:
+    PFS_BENCH_CASE_UNSENT:
     default:
         /* no operation sends these */
         errno = ENOSYS;

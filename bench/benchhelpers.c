@@ -248,14 +248,7 @@ pfsBenchRemote(pfsBenchTarget *t, const pfsBenchReq *req)
         pfsTestMsgBuild(m, req->type, "pssdd", path, PFS_BENCH_XATTR_NAME,
                         PFS_BENCH_XATTR_VALUE, PFS_BENCH_XATTR_LEN, 0);
         break;
-    case PFS_PROXY_T_SUCCESS:
-    case PFS_PROXY_T_ERROR:
-    case PFS_PROXY_T_MKNOD:
-    case PFS_PROXY_T_LINK:
-    case PFS_PROXY_T_LLISTXATTR:
-    case PFS_PROXY_T_LREMOVEXATTR:
-    case PFS_PROXY_T_GETVERSION:
-    case PFS_PROXY_T_LAST:
+    PFS_BENCH_CASE_UNSENT:
     default:
         /* no operation sends these */
         return -ENOSYS;

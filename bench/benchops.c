@@ -111,15 +111,8 @@ pfsBenchIteration(pfsBenchRun *run, const pfsBenchOp *op, guint64 i, pfsBenchReq
     case PFS_PROXY_T_STATFS:
     case PFS_PROXY_T_LSETXATTR:
         break;
-    case PFS_PROXY_T_SUCCESS:
-    case PFS_PROXY_T_ERROR:
-    case PFS_PROXY_T_MKNOD:
-    case PFS_PROXY_T_LINK:
     case PFS_PROXY_T_REMOVE:
-    case PFS_PROXY_T_LLISTXATTR:
-    case PFS_PROXY_T_LREMOVEXATTR:
-    case PFS_PROXY_T_GETVERSION:
-    case PFS_PROXY_T_LAST:
+    PFS_BENCH_CASE_UNSENT:
     default:
         break;
     }

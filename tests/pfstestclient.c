@@ -598,17 +598,13 @@ pfsTestCallf(pfsTestHelper *h, uint32_t type, const char *fmt, ...)
 }
 
 
-int32_t
-pfsTestOpen(pfsTestHelper *h, const char *path, int flags, int *fd)
+/* Send and return the status; the fd received goes to *@fd, or is closed. */
+static int32_t
+pfsTestCallFd(pfsTestHelper *h, pfsTestMsg *msg, int *fd)
 {
-    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
     g_autofree pfsTestReply *reply = g_new0(pfsTestReply, 1);
-    int32_t r;
+    int32_t r = pfsTestCall(h, msg, reply);
 
-    pfsTestMsgBegin(msg, PFS_PROXY_T_OPEN);
-    pfsTestMsgPath(msg, path);
-    pfsTestMsgU32(msg, flags);
-    r = pfsTestCall(h, msg, reply);
     if (fd) {
         *fd = reply->fd;
         reply->fd = -1;
@@ -619,26 +615,23 @@ pfsTestOpen(pfsTestHelper *h, const char *path, int flags, int *fd)
 
 
 int32_t
+pfsTestOpen(pfsTestHelper *h, const char *path, int flags, int *fd)
+{
+    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
+
+    pfsTestMsgBuild(msg, PFS_PROXY_T_OPEN, "pd", path, flags);
+    return pfsTestCallFd(h, msg, fd);
+}
+
+
+int32_t
 pfsTestCreate(pfsTestHelper *h, const char *path, int flags,
               mode_t mode, uint32_t uid, uint32_t gid, int *fd)
 {
     g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
-    g_autofree pfsTestReply *reply = g_new0(pfsTestReply, 1);
-    int32_t r;
 
-    pfsTestMsgBegin(msg, PFS_PROXY_T_CREATE);
-    pfsTestMsgStr(msg, path);
-    pfsTestMsgU32(msg, flags);
-    pfsTestMsgU32(msg, mode);
-    pfsTestMsgU32(msg, uid);
-    pfsTestMsgU32(msg, gid);
-    r = pfsTestCall(h, msg, reply);
-    if (fd) {
-        *fd = reply->fd;
-        reply->fd = -1;
-    }
-    pfsTestReplyClear(reply);
-    return r;
+    pfsTestMsgBuild(msg, PFS_PROXY_T_CREATE, "sdddd", path, flags, mode, uid, gid);
+    return pfsTestCallFd(h, msg, fd);
 }
 
 
@@ -702,23 +695,55 @@ pfsTestDecodeStat(const uint8_t *data, struct stat *st)
 }
 
 
-int32_t
-pfsTestLstat(pfsTestHelper *h, const char *path, struct stat *st)
+/* A request on @path whose data reply has @size bytes, copied to @out
+ * (unless NULL; *@copied says whether it was). */
+static int32_t
+pfsTestCallFixed(pfsTestHelper *h, uint32_t type, const char *path,
+                 size_t size, void *out, bool *copied)
 {
     g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
     g_autofree pfsTestReply *reply = g_new0(pfsTestReply, 1);
     int32_t r;
 
-    pfsTestMsgBegin(msg, PFS_PROXY_T_LSTAT);
-    pfsTestMsgPath(msg, path);
+    pfsTestMsgBuild(msg, type, "p", path);
     r = pfsTestCall(h, msg, reply);
     if (r == 0 && reply->type == PFS_PROXY_T_SUCCESS) {
-        if (reply->size != PFS_PROXY_STAT_SIZE)
+        if (reply->size != size)
             return PFS_TEST_CONN_FAILED;
-        if (st)
-            pfsTestDecodeStat(reply->data, st);
+        if (out)
+            memcpy(out, reply->data, size);
+        if (copied)
+            *copied = out != NULL;
     }
     return r;
+}
+
+
+int32_t
+pfsTestLstat(pfsTestHelper *h, const char *path, struct stat *st)
+{
+    uint8_t data[PFS_PROXY_STAT_SIZE];
+    bool copied = false;
+    int32_t r = pfsTestCallFixed(h, PFS_PROXY_T_LSTAT, path, sizeof(data),
+                                 st ? data : NULL, &copied);
+
+    if (copied)
+        pfsTestDecodeStat(data, st);
+    return r;
+}
+
+
+/* The length of a string reply (u16 length, then the bytes), or -1 if
+ * the reply is not one. */
+static int
+pfsTestReplyStringLen(const pfsTestReply *reply)
+{
+    uint16_t n;
+
+    if (reply->size < 2)
+        return -1;
+    memcpy(&n, reply->data, 2);
+    return (size_t)n + 2 == reply->size ? n : -1;
 }
 
 
@@ -728,18 +753,13 @@ pfsTestReadlink(pfsTestHelper *h, const char *path, int32_t bufsize,
 {
     g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
     g_autofree pfsTestReply *reply = g_new0(pfsTestReply, 1);
-    uint16_t n;
     int32_t r;
+    int n;
 
-    pfsTestMsgBegin(msg, PFS_PROXY_T_READLINK);
-    pfsTestMsgPath(msg, path);
-    pfsTestMsgU32(msg, bufsize);
+    pfsTestMsgBuild(msg, PFS_PROXY_T_READLINK, "pd", path, bufsize);
     r = pfsTestCall(h, msg, reply);
     if (r == 0 && reply->type == PFS_PROXY_T_SUCCESS) {
-        if (reply->size < 2)
-            return PFS_TEST_CONN_FAILED;
-        memcpy(&n, reply->data, 2);
-        if ((size_t)n + 2 != reply->size || n >= outlen)
+        if ((n = pfsTestReplyStringLen(reply)) < 0 || (size_t)n >= outlen)
             return PFS_TEST_CONN_FAILED;
         memcpy(out, reply->data + 2, n);
         out[n] = '\0';
@@ -751,19 +771,7 @@ pfsTestReadlink(pfsTestHelper *h, const char *path, int32_t bufsize,
 int32_t
 pfsTestStatfs(pfsTestHelper *h, const char *path, uint64_t fields[11])
 {
-    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
-    g_autofree pfsTestReply *reply = g_new0(pfsTestReply, 1);
-    int32_t r;
-
-    pfsTestMsgBegin(msg, PFS_PROXY_T_STATFS);
-    pfsTestMsgPath(msg, path);
-    r = pfsTestCall(h, msg, reply);
-    if (r == 0 && reply->type == PFS_PROXY_T_SUCCESS) {
-        if (reply->size != PFS_PROXY_STATFS_SIZE)
-            return PFS_TEST_CONN_FAILED;
-        memcpy(fields, reply->data, PFS_PROXY_STATFS_SIZE);
-    }
-    return r;
+    return pfsTestCallFixed(h, PFS_PROXY_T_STATFS, path, PFS_PROXY_STATFS_SIZE, fields, NULL);
 }
 
 
@@ -815,14 +823,11 @@ pfsTestXattrRead(pfsTestHelper *h, pfsTestMsg *msg, void *out, size_t *outlen)
 {
     g_autofree pfsTestReply *reply = g_new0(pfsTestReply, 1);
     int32_t r = pfsTestCall(h, msg, reply);
-    uint16_t n;
+    int n;
 
     if (r == 0 && reply->klass == PFS_PROXY_REPLY_DATA &&
         reply->type == PFS_PROXY_T_SUCCESS) {
-        if (reply->size < 2)
-            return PFS_TEST_CONN_FAILED;
-        memcpy(&n, reply->data, 2);
-        if ((size_t)n + 2 != reply->size || !out || n > *outlen)
+        if ((n = pfsTestReplyStringLen(reply)) < 0 || !out || (size_t)n > *outlen)
             return PFS_TEST_CONN_FAILED;
         memcpy(out, reply->data + 2, n);
         *outlen = n;
@@ -885,17 +890,5 @@ pfsTestRemovexattr(pfsTestHelper *h, const char *path, const char *name)
 int32_t
 pfsTestGetversion(pfsTestHelper *h, const char *path, uint64_t *version)
 {
-    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
-    g_autofree pfsTestReply *reply = g_new0(pfsTestReply, 1);
-    int32_t r;
-
-    pfsTestMsgBegin(msg, PFS_PROXY_T_GETVERSION);
-    pfsTestMsgPath(msg, path);
-    r = pfsTestCall(h, msg, reply);
-    if (r == 0 && reply->type == PFS_PROXY_T_SUCCESS) {
-        if (reply->size != 8)
-            return PFS_TEST_CONN_FAILED;
-        memcpy(version, reply->data, 8);
-    }
-    return r;
+    return pfsTestCallFixed(h, PFS_PROXY_T_GETVERSION, path, sizeof(*version), version, NULL);
 }

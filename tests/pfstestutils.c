@@ -84,16 +84,14 @@ pfsTestMakeTempDir(const char *tag)
 void
 pfsTestWarn(const char *fmt, ...)
 {
-    g_autofree char *msg = NULL;
     va_list ap;
 
-    va_start(ap, fmt);
-    msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
     if (g_get_prgname())
-        fprintf(stderr, "%s: %s\n", g_get_prgname(), msg);
-    else
-        fprintf(stderr, "%s\n", msg);
+        fprintf(stderr, "%s: ", g_get_prgname());
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
 }
 
 
