@@ -47,17 +47,6 @@
 /* QEMU's readlink buffer (it never asks with anything else) */
 #define PFS_BENCH_READLINK_BUF 4096
 
-/* Start-up under valgrind takes seconds. */
-#define PFS_BENCH_READY_TIMEOUT_MS 30000
-#define PFS_BENCH_EXIT_TIMEOUT_MS 10000
-
-/* The shape of one cycle of the mixed workload (see pfsBenchStepMixed) */
-#define PFS_BENCH_MIX_DIRS 3
-#define PFS_BENCH_MIX_FILES 8
-
-/* --scale refuses more helpers than this, whatever the machine says */
-#define PFS_BENCH_SCALE_MAX 5000
-
 
 typedef struct _pfsBenchOptions pfsBenchOptions;
 struct _pfsBenchOptions {
@@ -307,7 +296,6 @@ void pfsBenchPrintServing(pfsBenchReport *rep);
 
 /* benchmachine.c */
 bool pfsBenchIsMemoryFs(const char *path);
-guint64 pfsBenchKbField(const char *content, const char *key);
 void pfsBenchPrintMachine(pfsBenchRun *run);
 void pfsBenchPrintLoad(void);
 int pfsBenchReadMem(pid_t pid, pfsBenchMem *mem);

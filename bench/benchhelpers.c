@@ -20,6 +20,9 @@
 #include "pfsfile.h"
 #include "bench.h"
 
+/* Start-up under valgrind takes seconds. */
+#define PFS_BENCH_READY_TIMEOUT_MS 30000
+
 
 pfsBenchTarget *
 pfsBenchTargetNew(pfsBenchRun *run, pfsBenchTargetKind kind, const char *label,

@@ -129,7 +129,7 @@ pfsBenchLoadAvg(void)
 
 
 /* A value in kB from a "Key:   123 kB" file such as /proc/meminfo. */
-guint64
+static guint64
 pfsBenchKbField(const char *content, const char *key)
 {
     g_autofree char *needle = g_strdup_printf("\n%s:", key);

@@ -18,6 +18,10 @@
 
 #include "bench.h"
 
+/* The shape of one cycle of the mixed workload (see pfsBenchStepMixed) */
+#define PFS_BENCH_MIX_DIRS 3
+#define PFS_BENCH_MIX_FILES 8
+
 
 /* Send @req to @t, whatever it is (see pfsBenchLocal, pfsBenchRemote). */
 static int32_t

@@ -23,6 +23,8 @@
 #include "pfstestutils.h"
 #include "bench.h"
 
+#define PFS_BENCH_EXIT_TIMEOUT_MS 10000
+
 
 static gint64
 pfsBenchReadNumber(const char *path)

@@ -23,6 +23,9 @@
 #include "pfstestutils.h"
 #include "bench.h"
 
+/* --scale refuses more helpers than this, whatever the machine says */
+#define PFS_BENCH_SCALE_MAX 5000
+
 
 static void
 pfsBenchOnSignal(int sig)
