@@ -6,94 +6,220 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "pfserror.h"
 #include "pfsfdpass.h"
 #include "pfsfile.h"
+#include "pfsready.h"
 #include "pfstestclient.h"
+#include "pfstestutils.h"
 
-#define PFS_TEST_REPLY_TIMEOUT_MS 10000
+/* A reply that takes longer than this means the helper hangs. */
+#define PFS_TEST_REPLY_TIMEOUT_S 10
+#define PFS_TEST_EXIT_TIMEOUT_MS 10000
+
+volatile sig_atomic_t pfsTestInterrupted;
+
+
+/* Timeouts instead of a poll() before each read: a benchmark sends
+ * millions of requests, and a helper that hangs must not hang anything. */
+static void
+pfsTestHelperArm(pfsTestHelper *helper)
+{
+    struct timeval tv = { .tv_sec = PFS_TEST_REPLY_TIMEOUT_S };
+
+    setsockopt(helper->sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    setsockopt(helper->sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    helper->armed = true;
+}
+
+
+pfsTestHelper *
+pfsTestHelperAdopt(pid_t pid, int sock)
+{
+    pfsTestHelper *helper = g_new0(pfsTestHelper, 1);
+
+    helper->pid = pid;
+    helper->sock = sock;
+    helper->ready = -1;
+    pfsTestHelperArm(helper);
+    return helper;
+}
+
 
 pfsTestHelper *
 pfsTestHelperStart(const char *binary,
                    const char *exportPath,
                    const char *const *extra)
 {
-    g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
-    g_autofree char *fdstr = NULL;
     /* a program that runs our helper in a changed world (an older
      * kernel, say): argv[1] is the helper */
-    const char *wrapper = strstr(binary, "virtfs-proxy-helper") ? NULL :
-                          g_getenv("PFS_TEST_HELPER_WRAPPER");
-    pfsTestHelper *helper;
-    int sv[2];
-    int logfd;
-    pid_t pid;
+    bool qemus = strstr(binary, "virtfs-proxy-helper") != NULL;
+    const char *wrapper[] = { qemus ? NULL : g_getenv("PFS_TEST_HELPER_WRAPPER"), NULL };
+    pfsTestHelperOptions opts = {
+        .wrapper = wrapper,
+        .extra = extra,
+        /* as a normal user the helper only serves when told it may do
+         * so without a sandbox (QEMU's helper does not take the option) */
+        .unprivileged = geteuid() != 0 && !qemus,
+        .logfd = -1,
+    };
 
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-        fprintf(stderr, "socketpair: %s\n", g_strerror(errno));
-        return NULL;
-    }
+    return pfsTestHelperStartFull(binary, exportPath, &opts);
+}
 
-    helper = g_new0(pfsTestHelper, 1);
-    helper->sock = sv[0];
-    helper->logPath = g_strdup_printf("%s/pfstest-helper-XXXXXX",
-                                      g_get_tmp_dir());
-    if ((logfd = g_mkstemp_full(helper->logPath, O_RDWR | O_CLOEXEC, 0600)) < 0) {
-        fprintf(stderr, "mkstemp: %s\n", g_strerror(errno));
-        close(sv[1]);
-        pfsTestHelperFree(helper);
-        return NULL;
-    }
 
-    fdstr = g_strdup_printf("%d", sv[1]);
-    if (wrapper)
-        g_ptr_array_add(argv, g_strdup(wrapper));
+static GPtrArray *
+pfsTestHelperArgv(const char *binary, const char *exportPath, int sock,
+                  int readyfd, const pfsTestHelperOptions *opts)
+{
+    GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
+    const char *const *arg;
+
+    for (arg = opts->wrapper; arg && *arg; arg++)
+        g_ptr_array_add(argv, g_strdup(*arg));
     g_ptr_array_add(argv, g_strdup(binary));
     g_ptr_array_add(argv, g_strdup("-n"));
     g_ptr_array_add(argv, g_strdup("-p"));
     g_ptr_array_add(argv, g_strdup(exportPath));
     g_ptr_array_add(argv, g_strdup("-f"));
-    g_ptr_array_add(argv, g_strdup(fdstr));
-    for (; extra && *extra; extra++)
-        g_ptr_array_add(argv, g_strdup(*extra));
-    /* as a normal user the helper only serves when told it may do so
-     * without a sandbox (QEMU's helper does not take the option) */
-    if (geteuid() != 0 && !strstr(binary, "virtfs-proxy-helper"))
+    g_ptr_array_add(argv, g_strdup_printf("%d", sock));
+    if (readyfd >= 0) {
+        g_ptr_array_add(argv, g_strdup("--ready-fd"));
+        g_ptr_array_add(argv, g_strdup_printf("%d", readyfd));
+    }
+    for (arg = opts->extra; arg && *arg; arg++)
+        g_ptr_array_add(argv, g_strdup(*arg));
+    if (opts->unprivileged)
         g_ptr_array_add(argv, g_strdup("--unprivileged"));
     g_ptr_array_add(argv, NULL);
+    return argv;
+}
+
+
+pfsTestHelper *
+pfsTestHelperStartFull(const char *binary,
+                       const char *exportPath,
+                       const pfsTestHelperOptions *opts)
+{
+    g_autoptr(pfsTestHelper) helper = g_new0(pfsTestHelper, 1);
+    g_autoptr(GPtrArray) argv = NULL;
+    g_auto(GStrv) env = NULL;
+    g_autofree char *program = NULL;
+    PFS_AUTOCLOSE ownLog = -1;
+    PFS_AUTOCLOSE theirs = -1;
+    PFS_AUTOCLOSE theirReady = -1;
+    int logfd = opts->logfd;
+    int sv[2];
+    int rp[2];
+    pid_t pid;
+
+    helper->pid = -1;
+    helper->sock = -1;
+    helper->ready = -1;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+        pfsTestWarn("socketpair: %s", g_strerror(errno));
+        return NULL;
+    }
+    helper->sock = sv[0];
+    theirs = sv[1];
+    if (opts->ready) {
+        if (pipe2(rp, O_CLOEXEC) < 0) {
+            pfsTestWarn("pipe: %s", g_strerror(errno));
+            return NULL;
+        }
+        helper->ready = rp[0];
+        theirReady = rp[1];
+    }
+    if (logfd < 0) {
+        helper->logPath = g_strdup_printf("%s/pfstest-helper-XXXXXX", g_get_tmp_dir());
+        if ((ownLog = g_mkstemp_full(helper->logPath, O_RDWR | O_CLOEXEC, 0600)) < 0) {
+            pfsTestWarn("mkstemp: %s", g_strerror(errno));
+            g_clear_pointer(&helper->logPath, g_free);
+            return NULL;
+        }
+        logfd = ownLog;
+    }
+
+    argv = pfsTestHelperArgv(binary, exportPath, theirs, theirReady, opts);
+    if (!(program = g_find_program_in_path(g_ptr_array_index(argv, 0)))) {
+        pfsTestWarn("cannot find '%s'", (char *)g_ptr_array_index(argv, 0));
+        return NULL;
+    }
+    env = g_get_environ();
+    if (opts->cLocale)
+        env = g_environ_setenv(env, "LC_ALL", "C", TRUE);
 
     if ((pid = fork()) < 0) {
-        fprintf(stderr, "fork: %s\n", g_strerror(errno));
-        close(sv[1]);
-        close(logfd);
-        pfsTestHelperFree(helper);
+        pfsTestWarn("fork: %s", g_strerror(errno));
         return NULL;
     }
     if (pid == 0) {
-        int nullfd = open("/dev/null", O_RDONLY);
-        dup2(nullfd, STDIN_FILENO);
+        /* async-signal-safe calls only, until exec */
+        int nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+        if (nullfd >= 0)
+            dup2(nullfd, STDIN_FILENO);
         dup2(logfd, STDOUT_FILENO);
         dup2(logfd, STDERR_FILENO);
-        pfsSetCloseExec(sv[1], false);
-        execv(wrapper ? wrapper : binary, (char **)argv->pdata);
-        fprintf(stderr, "exec %s: %s\n", wrapper ? wrapper : binary, g_strerror(errno));
+        /* what a launcher gives it: QEMU's helper installs no SIGPIPE
+         * handler, and must not get a caller's SIG_IGN */
+        sigaction(SIGPIPE, &dfl, NULL);
+        if (opts->cpus)
+            sched_setaffinity(0, sizeof(*opts->cpus), opts->cpus);
+        fcntl(theirs, F_SETFD, 0);
+        if (theirReady >= 0)
+            fcntl(theirReady, F_SETFD, 0);
+        execve(program, (char **)argv->pdata, env);
         _exit(127);
     }
 
-    close(sv[1]);
-    close(logfd);
     helper->pid = pid;
-    return helper;
+    pfsTestHelperArm(helper);
+    return g_steal_pointer(&helper);
+}
+
+
+pfsTestReadyState
+pfsTestHelperWaitReady(pfsTestHelper *helper, int ms, char **reason)
+{
+    int r;
+
+    *reason = NULL;
+    if (helper->ready < 0)
+        return PFS_TEST_READY_SERVING;
+    r = pfsReadyWait(helper->ready, ms, reason);
+    pfsForceClose(&helper->ready);
+    switch ((pfsReadyResult)r) {
+    case PFS_READY_OK:
+        g_clear_pointer(reason, g_free);
+        return PFS_TEST_READY_SERVING;
+    case PFS_READY_FAILED:
+        return PFS_TEST_READY_REFUSED;
+    case PFS_READY_TIMEOUT:
+        *reason = g_strdup("not ready in time");
+        return PFS_TEST_READY_TIMEOUT;
+    case PFS_READY_NO_REPORT:
+    case PFS_READY_LAST:
+        break;
+    }
+    if (r < 0) {
+        *reason = g_strdup(pfsErrorLastMessage());
+        return PFS_TEST_READY_TIMEOUT;
+    }
+    return PFS_TEST_READY_EXITED;
 }
 
 
@@ -111,7 +237,7 @@ pfsTestHelperWaitExit(pfsTestHelper *helper, int ms)
             helper->pid = 0;
             return status;
         }
-        if (r < 0)
+        if (r < 0 && errno != EINTR)
             return -1;
         g_usleep(5000);
     }
@@ -119,21 +245,37 @@ pfsTestHelperWaitExit(pfsTestHelper *helper, int ms)
 }
 
 
+void
+pfsTestHelperHangUp(pfsTestHelper *helper)
+{
+    pfsForceClose(&helper->sock);
+    pfsForceClose(&helper->ready);
+}
+
+
 int
-pfsTestHelperFinish(pfsTestHelper *helper)
+pfsTestHelperReap(pfsTestHelper *helper, int ms)
 {
     int status = -1;
 
-    pfsForceClose(&helper->sock);
     if (helper->pid > 0) {
-        status = pfsTestHelperWaitExit(helper, 10000);
+        status = pfsTestHelperWaitExit(helper, ms);
         if (status == -1) {
             kill(helper->pid, SIGKILL);
-            waitpid(helper->pid, &status, 0);
+            while (waitpid(helper->pid, &status, 0) < 0 && errno == EINTR)
+                ;
             helper->pid = 0;
         }
     }
     return status;
+}
+
+
+int
+pfsTestHelperFinish(pfsTestHelper *helper)
+{
+    pfsTestHelperHangUp(helper);
+    return pfsTestHelperReap(helper, PFS_TEST_EXIT_TIMEOUT_MS);
 }
 
 
@@ -142,7 +284,7 @@ pfsTestHelperFree(pfsTestHelper *helper)
 {
     if (!helper)
         return;
-    if (helper->pid > 0 || helper->sock >= 0)
+    if (helper->pid > 0 || helper->sock >= 0 || helper->ready >= 0)
         pfsTestHelperFinish(helper);
     if (helper->logPath)
         unlink(helper->logPath);
@@ -156,7 +298,8 @@ pfsTestHelperLog(pfsTestHelper *helper)
 {
     char *content = NULL;
 
-    if (!g_file_get_contents(helper->logPath, &content, NULL, NULL))
+    if (!helper->logPath ||
+        !g_file_get_contents(helper->logPath, &content, NULL, NULL))
         return g_strdup("");
     return content;
 }
@@ -294,57 +437,31 @@ pfsTestReplyClassOf(const pfsTestMsg *msg)
 }
 
 
+/* Record why the connection failed; returns -1. */
+static int
+pfsTestHelperFailed(pfsTestHelper *helper, const char *what, int err)
+{
+    helper->failure = what;
+    helper->failureErrno = err;
+    return -1;
+}
+
+
 int
 pfsTestSendRaw(pfsTestHelper *helper, const void *buf, size_t len)
 {
     const uint8_t *p = buf;
     size_t done = 0;
 
+    if (!helper->armed)
+        pfsTestHelperArm(helper);
     while (done < len) {
         ssize_t r = send(helper->sock, p + done, len - done, MSG_NOSIGNAL);
         if (r < 0) {
-            if (errno == EINTR)
+            if (errno == EINTR && !pfsTestInterrupted)
                 continue;
-            return -1;
+            return pfsTestHelperFailed(helper, "sending", errno);
         }
-        done += r;
-    }
-    return 0;
-}
-
-
-static int
-pfsTestWaitReadable(int fd)
-{
-    struct pollfd pfd = { .fd = fd, .events = POLLIN };
-    int r;
-
-    do {
-        r = poll(&pfd, 1, PFS_TEST_REPLY_TIMEOUT_MS);
-    } while (r < 0 && errno == EINTR);
-    if (r == 0)
-        fprintf(stderr, "no reply from the helper within %d ms\n",
-                PFS_TEST_REPLY_TIMEOUT_MS);
-    return r > 0 ? 0 : -1;
-}
-
-
-static int
-pfsTestRecvAll(int fd, void *buf, size_t len)
-{
-    uint8_t *p = buf;
-    size_t done = 0;
-
-    while (done < len) {
-        ssize_t r;
-
-        if (pfsTestWaitReadable(fd) < 0)
-            return -1;
-        r = recv(fd, p + done, len - done, 0);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
         done += r;
     }
     return 0;
@@ -358,12 +475,68 @@ pfsTestReplyClear(pfsTestReply *reply)
 }
 
 
+static int
+pfsTestRecvFd(pfsTestHelper *helper, pfsTestReply *reply)
+{
+    int32_t datum;
+    ssize_t r = pfsFDRecvWithData(helper->sock, &datum, sizeof(datum), &reply->fd);
+
+    if (r != sizeof(datum)) {
+        pfsForceClose(&reply->fd);
+        return pfsTestHelperFailed(helper, "reading an fd reply", r < 0 ? errno : 0);
+    }
+    reply->status = datum;
+    return 0;
+}
+
+
+/* A framed reply: header and payload with one recvmsg() when they are
+ * both there, as the helper sends them. */
+static int
+pfsTestRecvFrame(pfsTestHelper *helper, pfsTestReply *reply)
+{
+    uint8_t header[PFS_PROXY_HEADER_SIZE];
+    size_t have = 0;
+
+    while (have < sizeof(header) || have < sizeof(header) + reply->size) {
+        struct iovec iov[2];
+        struct msghdr mh = { .msg_iov = iov };
+        ssize_t r;
+
+        if (have < sizeof(header)) {
+            iov[0] = (struct iovec){ header + have, sizeof(header) - have };
+            iov[1] = (struct iovec){ reply->data, sizeof(reply->data) };
+            mh.msg_iovlen = 2;
+        } else {
+            size_t got = have - sizeof(header);
+
+            iov[0] = (struct iovec){ reply->data + got, reply->size - got };
+            mh.msg_iovlen = 1;
+        }
+        r = recvmsg(helper->sock, &mh, 0);
+        if (r < 0 && errno == EINTR && !pfsTestInterrupted)
+            continue;
+        if (r <= 0)
+            return pfsTestHelperFailed(helper, "reading a reply", r < 0 ? errno : 0);
+        have += r;
+        if (have >= sizeof(header)) {
+            memcpy(&reply->type, header, 4);
+            memcpy(&reply->size, header + 4, 4);
+            if (reply->size > PFS_PROXY_MAX_PAYLOAD)
+                return pfsTestHelperFailed(helper, "reading an oversized reply", 0);
+            /* more than the frame: the helper sent what nobody asked for */
+            if (have > sizeof(header) + reply->size)
+                return pfsTestHelperFailed(helper, "reading a reply longer than its header", 0);
+        }
+    }
+    return 0;
+}
+
+
 int
 pfsTestExchange(pfsTestHelper *helper, const pfsTestMsg *msg,
                 pfsTestReply *reply)
 {
-    uint8_t header[PFS_PROXY_HEADER_SIZE];
-
     reply->klass = pfsTestReplyClassOf(msg);
     reply->status = 0;
     reply->type = 0;
@@ -372,34 +545,15 @@ pfsTestExchange(pfsTestHelper *helper, const pfsTestMsg *msg,
 
     if (pfsTestSendRaw(helper, msg->buf, msg->len) < 0)
         return -1;
+    if (reply->klass == PFS_PROXY_REPLY_FD)
+        return pfsTestRecvFd(helper, reply);
 
-    if (reply->klass == PFS_PROXY_REPLY_FD) {
-        int32_t datum;
-        ssize_t r;
-
-        if (pfsTestWaitReadable(helper->sock) < 0)
-            return -1;
-        r = pfsFDRecvWithData(helper->sock, &datum, sizeof(datum), &reply->fd);
-        if (r != sizeof(datum)) {
-            pfsForceClose(&reply->fd);
-            return -1;
-        }
-        reply->status = datum;
-        return 0;
-    }
-
-    if (pfsTestRecvAll(helper->sock, header, sizeof(header)) < 0)
-        return -1;
-    memcpy(&reply->type, header, 4);
-    memcpy(&reply->size, header + 4, 4);
-    if (reply->size > PFS_PROXY_MAX_PAYLOAD)
-        return -1;
-    if (pfsTestRecvAll(helper->sock, reply->data, reply->size) < 0)
+    if (pfsTestRecvFrame(helper, reply) < 0)
         return -1;
     if (reply->klass == PFS_PROXY_REPLY_STATUS ||
         reply->type == PFS_PROXY_T_ERROR) {
         if (reply->size < 4)
-            return -1;
+            return pfsTestHelperFailed(helper, "decoding a status reply", 0);
         memcpy(&reply->status, reply->data, 4);
     }
     return 0;
@@ -441,17 +595,13 @@ pfsTestCallf(pfsTestHelper *h, uint32_t type, const char *fmt, ...)
 }
 
 
-int32_t
-pfsTestOpen(pfsTestHelper *h, const char *path, int flags, int *fd)
+/* Send and return the status; the fd received goes to *@fd, or is closed. */
+static int32_t
+pfsTestCallFd(pfsTestHelper *h, pfsTestMsg *msg, int *fd)
 {
-    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
     g_autofree pfsTestReply *reply = g_new0(pfsTestReply, 1);
-    int32_t r;
+    int32_t r = pfsTestCall(h, msg, reply);
 
-    pfsTestMsgBegin(msg, PFS_PROXY_T_OPEN);
-    pfsTestMsgPath(msg, path);
-    pfsTestMsgU32(msg, flags);
-    r = pfsTestCall(h, msg, reply);
     if (fd) {
         *fd = reply->fd;
         reply->fd = -1;
@@ -462,26 +612,23 @@ pfsTestOpen(pfsTestHelper *h, const char *path, int flags, int *fd)
 
 
 int32_t
+pfsTestOpen(pfsTestHelper *h, const char *path, int flags, int *fd)
+{
+    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
+
+    pfsTestMsgBuild(msg, PFS_PROXY_T_OPEN, "pd", path, flags);
+    return pfsTestCallFd(h, msg, fd);
+}
+
+
+int32_t
 pfsTestCreate(pfsTestHelper *h, const char *path, int flags,
               mode_t mode, uint32_t uid, uint32_t gid, int *fd)
 {
     g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
-    g_autofree pfsTestReply *reply = g_new0(pfsTestReply, 1);
-    int32_t r;
 
-    pfsTestMsgBegin(msg, PFS_PROXY_T_CREATE);
-    pfsTestMsgStr(msg, path);
-    pfsTestMsgU32(msg, flags);
-    pfsTestMsgU32(msg, mode);
-    pfsTestMsgU32(msg, uid);
-    pfsTestMsgU32(msg, gid);
-    r = pfsTestCall(h, msg, reply);
-    if (fd) {
-        *fd = reply->fd;
-        reply->fd = -1;
-    }
-    pfsTestReplyClear(reply);
-    return r;
+    pfsTestMsgBuild(msg, PFS_PROXY_T_CREATE, "sdddd", path, flags, mode, uid, gid);
+    return pfsTestCallFd(h, msg, fd);
 }
 
 
@@ -545,23 +692,55 @@ pfsTestDecodeStat(const uint8_t *data, struct stat *st)
 }
 
 
-int32_t
-pfsTestLstat(pfsTestHelper *h, const char *path, struct stat *st)
+/* A request on @path whose data reply has @size bytes, copied to @out
+ * (unless NULL; *@copied says whether it was). */
+static int32_t
+pfsTestCallFixed(pfsTestHelper *h, uint32_t type, const char *path,
+                 size_t size, void *out, bool *copied)
 {
     g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
     g_autofree pfsTestReply *reply = g_new0(pfsTestReply, 1);
     int32_t r;
 
-    pfsTestMsgBegin(msg, PFS_PROXY_T_LSTAT);
-    pfsTestMsgPath(msg, path);
+    pfsTestMsgBuild(msg, type, "p", path);
     r = pfsTestCall(h, msg, reply);
     if (r == 0 && reply->type == PFS_PROXY_T_SUCCESS) {
-        if (reply->size != PFS_PROXY_STAT_SIZE)
+        if (reply->size != size)
             return PFS_TEST_CONN_FAILED;
-        if (st)
-            pfsTestDecodeStat(reply->data, st);
+        if (out)
+            memcpy(out, reply->data, size);
+        if (copied)
+            *copied = out != NULL;
     }
     return r;
+}
+
+
+int32_t
+pfsTestLstat(pfsTestHelper *h, const char *path, struct stat *st)
+{
+    uint8_t data[PFS_PROXY_STAT_SIZE];
+    bool copied = false;
+    int32_t r = pfsTestCallFixed(h, PFS_PROXY_T_LSTAT, path, sizeof(data),
+                                 st ? data : NULL, &copied);
+
+    if (copied)
+        pfsTestDecodeStat(data, st);
+    return r;
+}
+
+
+/* The length of a string reply (u16 length, then the bytes), or -1 if
+ * the reply is not one. */
+static int
+pfsTestReplyStringLen(const pfsTestReply *reply)
+{
+    uint16_t n;
+
+    if (reply->size < 2)
+        return -1;
+    memcpy(&n, reply->data, 2);
+    return (size_t)n + 2 == reply->size ? n : -1;
 }
 
 
@@ -571,18 +750,13 @@ pfsTestReadlink(pfsTestHelper *h, const char *path, int32_t bufsize,
 {
     g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
     g_autofree pfsTestReply *reply = g_new0(pfsTestReply, 1);
-    uint16_t n;
     int32_t r;
+    int n;
 
-    pfsTestMsgBegin(msg, PFS_PROXY_T_READLINK);
-    pfsTestMsgPath(msg, path);
-    pfsTestMsgU32(msg, bufsize);
+    pfsTestMsgBuild(msg, PFS_PROXY_T_READLINK, "pd", path, bufsize);
     r = pfsTestCall(h, msg, reply);
     if (r == 0 && reply->type == PFS_PROXY_T_SUCCESS) {
-        if (reply->size < 2)
-            return PFS_TEST_CONN_FAILED;
-        memcpy(&n, reply->data, 2);
-        if ((size_t)n + 2 != reply->size || n >= outlen)
+        if ((n = pfsTestReplyStringLen(reply)) < 0 || (size_t)n >= outlen)
             return PFS_TEST_CONN_FAILED;
         memcpy(out, reply->data + 2, n);
         out[n] = '\0';
@@ -594,19 +768,7 @@ pfsTestReadlink(pfsTestHelper *h, const char *path, int32_t bufsize,
 int32_t
 pfsTestStatfs(pfsTestHelper *h, const char *path, uint64_t fields[11])
 {
-    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
-    g_autofree pfsTestReply *reply = g_new0(pfsTestReply, 1);
-    int32_t r;
-
-    pfsTestMsgBegin(msg, PFS_PROXY_T_STATFS);
-    pfsTestMsgPath(msg, path);
-    r = pfsTestCall(h, msg, reply);
-    if (r == 0 && reply->type == PFS_PROXY_T_SUCCESS) {
-        if (reply->size != PFS_PROXY_STATFS_SIZE)
-            return PFS_TEST_CONN_FAILED;
-        memcpy(fields, reply->data, PFS_PROXY_STATFS_SIZE);
-    }
-    return r;
+    return pfsTestCallFixed(h, PFS_PROXY_T_STATFS, path, PFS_PROXY_STATFS_SIZE, fields, NULL);
 }
 
 
@@ -658,14 +820,11 @@ pfsTestXattrRead(pfsTestHelper *h, pfsTestMsg *msg, void *out, size_t *outlen)
 {
     g_autofree pfsTestReply *reply = g_new0(pfsTestReply, 1);
     int32_t r = pfsTestCall(h, msg, reply);
-    uint16_t n;
+    int n;
 
     if (r == 0 && reply->klass == PFS_PROXY_REPLY_DATA &&
         reply->type == PFS_PROXY_T_SUCCESS) {
-        if (reply->size < 2)
-            return PFS_TEST_CONN_FAILED;
-        memcpy(&n, reply->data, 2);
-        if ((size_t)n + 2 != reply->size || !out || n > *outlen)
+        if ((n = pfsTestReplyStringLen(reply)) < 0 || !out || (size_t)n > *outlen)
             return PFS_TEST_CONN_FAILED;
         memcpy(out, reply->data + 2, n);
         *outlen = n;
@@ -728,17 +887,5 @@ pfsTestRemovexattr(pfsTestHelper *h, const char *path, const char *name)
 int32_t
 pfsTestGetversion(pfsTestHelper *h, const char *path, uint64_t *version)
 {
-    g_autofree pfsTestMsg *msg = g_new0(pfsTestMsg, 1);
-    g_autofree pfsTestReply *reply = g_new0(pfsTestReply, 1);
-    int32_t r;
-
-    pfsTestMsgBegin(msg, PFS_PROXY_T_GETVERSION);
-    pfsTestMsgPath(msg, path);
-    r = pfsTestCall(h, msg, reply);
-    if (r == 0 && reply->type == PFS_PROXY_T_SUCCESS) {
-        if (reply->size != 8)
-            return PFS_TEST_CONN_FAILED;
-        memcpy(version, reply->data, 8);
-    }
-    return r;
+    return pfsTestCallFixed(h, PFS_PROXY_T_GETVERSION, path, sizeof(*version), version, NULL);
 }

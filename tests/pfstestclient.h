@@ -11,6 +11,8 @@
 
 #include "pfsinternal.h"
 
+#include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -22,16 +24,69 @@ typedef struct _pfsTestHelper pfsTestHelper;
 struct _pfsTestHelper {
     pid_t pid;
     int sock;
-    char *logPath;       /* the helper's stderr */
+    int ready;           /* read end of --ready-fd, or -1 */
+    char *logPath;       /* the helper's stderr, when the client made it */
+    bool armed;          /* sock has its timeouts */
+    /* why the last call failed ("reading a reply"), and its errno or 0 */
+    const char *failure;
+    int failureErrno;
 };
 
-/* Start @binary -n -p @exportPath -f N [@extra...]. Returns NULL (with a
- * message on stderr) on failure. */
+/* How to start a helper; pfsTestHelperStart() fills it in for the tests. */
+typedef struct _pfsTestHelperOptions pfsTestHelperOptions;
+struct _pfsTestHelperOptions {
+    const char *const *wrapper;  /* run it under this command (strace ...) */
+    const char *const *extra;    /* more arguments, after -n -p -f */
+    bool unprivileged;           /* add --unprivileged */
+    bool ready;                  /* pass --ready-fd: see pfsTestHelperWaitReady() */
+    bool cLocale;                /* LC_ALL=C, as the QEMU driver runs it */
+    int logfd;                   /* its stdout and stderr; -1: a file of its own */
+    const cpu_set_t *cpus;       /* pin it to these CPUs, or NULL */
+};
+
+/* A program that catches signals (the benchmark) sets this from its
+ * handler: a call that a signal interrupts then fails instead of
+ * retrying, so that the program can clean up. */
+extern volatile sig_atomic_t pfsTestInterrupted;
+
+/* Start @binary -n -p @exportPath -f N [@extra...] the way the tests do
+ * (under $PFS_TEST_HELPER_WRAPPER if set, --unprivileged when not root).
+ * Returns NULL (with a message on stderr) on failure. */
 pfsTestHelper *pfsTestHelperStart(const char *binary,
                                   const char *exportPath,
                                   const char *const *extra);
 
-/* Close our end, wait for the helper, and return its wait status. */
+/* The same, as @opts says. */
+pfsTestHelper *pfsTestHelperStartFull(const char *binary,
+                                      const char *exportPath,
+                                      const pfsTestHelperOptions *opts);
+
+/* Our end of a connection to a process started otherwise. */
+pfsTestHelper *pfsTestHelperAdopt(pid_t pid, int sock);
+
+/* What a helper said on --ready-fd. */
+typedef enum {
+    PFS_TEST_READY_SERVING,      /* '0' (or started without --ready-fd) */
+    PFS_TEST_READY_REFUSED,      /* '1' and its reason */
+    PFS_TEST_READY_EXITED,       /* nothing: it closed the pipe */
+    PFS_TEST_READY_TIMEOUT,      /* no answer in time, or waiting failed */
+} pfsTestReadyState;
+
+/* Wait at most @ms milliseconds for the helper's report on --ready-fd,
+ * then close the pipe. *@reason gets the helper's reason (REFUSED) or
+ * why waiting failed (TIMEOUT), else NULL. */
+pfsTestReadyState pfsTestHelperWaitReady(pfsTestHelper *helper, int ms,
+                                         char **reason);
+
+/* Close our ends: the helper exits at the EOF of its socket. */
+void pfsTestHelperHangUp(pfsTestHelper *helper);
+
+/* Wait at most @ms milliseconds for the helper to exit, then kill it.
+ * Returns its wait status, or -1 if it was already reaped. */
+int pfsTestHelperReap(pfsTestHelper *helper, int ms);
+
+/* Hang up, wait for the helper (10 s at most), and return its wait
+ * status. */
 int pfsTestHelperFinish(pfsTestHelper *helper);
 
 /* Wait at most @ms milliseconds for the helper to exit by itself, without
@@ -41,7 +96,7 @@ int pfsTestHelperWaitExit(pfsTestHelper *helper, int ms);
 void pfsTestHelperFree(pfsTestHelper *helper);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(pfsTestHelper, pfsTestHelperFree);
 
-/* The helper's stderr so far. */
+/* The helper's stderr so far ("" when its log is not the client's). */
 char *pfsTestHelperLog(pfsTestHelper *helper);
 
 
@@ -87,8 +142,10 @@ pfsProxyReplyClass pfsTestReplyClassOf(const pfsTestMsg *msg);
 
 int pfsTestSendRaw(pfsTestHelper *helper, const void *buf, size_t len);
 
-/* Send @msg and read its reply. Returns 0, or -1 when the connection
- * failed (EOF, short reply, timeout of 10 s). */
+/* Send @msg and read its reply: a framed one with a single read when it
+ * is there (the benchmark measures with this). Returns 0, or -1 when the
+ * connection failed (EOF, short or long reply, timeout of 10 s; see
+ * helper->failure). */
 int pfsTestExchange(pfsTestHelper *helper, const pfsTestMsg *msg,
                     pfsTestReply *reply);
 

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,23 +81,46 @@ pfsTestMakeTempDir(const char *tag)
 }
 
 
+void
+pfsTestWarn(const char *fmt, ...)
+{
+    va_list ap;
+
+    if (g_get_prgname())
+        fprintf(stderr, "%s: ", g_get_prgname());
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+
+/* nftw() passes no data to its callback */
+static bool pfsTestRemoveLoudly;
+
 static int
 pfsTestRemoveOne(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
-    if (flag == FTW_DP || flag == FTW_D)
-        rmdir(path);
-    else
-        unlink(path);
+    if (remove(path) < 0 && errno != ENOENT && pfsTestRemoveLoudly)
+        pfsTestWarn("cannot remove '%s': %s", path, g_strerror(errno));
     return 0;
+}
+
+
+void
+pfsTestRemoveTreeFull(const char *path, bool loudly)
+{
+    if (!path)
+        return;
+    pfsTestRemoveLoudly = loudly;
+    nftw(path, pfsTestRemoveOne, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
 
 void
 pfsTestRemoveTree(const char *path)
 {
-    if (!path)
-        return;
-    nftw(path, pfsTestRemoveOne, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+    pfsTestRemoveTreeFull(path, false);
 }
 
 

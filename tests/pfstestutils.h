@@ -45,8 +45,14 @@ void pfsTestAssertLastError(const char *part);
 /* A new empty directory under $TMPDIR; free with pfsTestRemoveTree(). */
 char *pfsTestMakeTempDir(const char *tag);
 
-/* rm -rf, without following symlinks. */
+/* rm -rf, without following symlinks or leaving the filesystem. */
 void pfsTestRemoveTree(const char *path);
+/* The same; @loudly says on stderr what it cannot remove. */
+void pfsTestRemoveTreeFull(const char *path, bool loudly);
+
+/* A message on stderr, after "PROGRAM: " in a program that has set its
+ * name (g_set_prgname(): the benchmark, not the test suites). */
+void pfsTestWarn(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
 /* Write @content into @dir/@name (created 0644). */
 void pfsTestWriteFile(const char *dir, const char *name, const char *content);
