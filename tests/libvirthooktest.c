@@ -22,16 +22,6 @@ static char *runDir;
 static char *logDir;
 
 
-static char *
-writeConf(const char *name, const char *content)
-{
-    char *path = g_build_filename(dir, name, NULL);
-
-    assert_true(g_file_set_contents(path, content, -1, NULL));
-    return path;
-}
-
-
 /* libvirt's qemu.conf, read for 'user' and 'group' only */
 static const char libvirtConf[] =
     "vnc_listen = \"0.0.0.0\"\n"
@@ -49,14 +39,14 @@ loadForLibvirt(const char *ours, const char *libvirts, int expect)
     g_autofree char *content = NULL;
     g_autofree char *path = NULL;
 
-    libvirtPath = libvirts ? writeConf("libvirt-qemu.conf", libvirts)
+    libvirtPath = libvirts ? pfsTestWriteFilePath(dir, "libvirt-qemu.conf", libvirts)
                            : g_build_filename(dir, "absent-libvirt.conf", NULL);
     content = g_strdup_printf("helper_user = \"nobody\"\n"
                               "helper_group = \"nogroup\"\n"
                               "user = \"pfs-no-such-user\"   # not needed by the hook\n"
                               "libvirt_qemu_conf = \"%s\"\n%s",
                               libvirtPath, ours);
-    path = writeConf("ours.conf", content);
+    path = pfsTestWriteFilePath(dir, "ours.conf", content);
     assert_int_equal(pfsLibvirtConfigLoad(cfg, path), expect);
     return g_steal_pointer(&cfg);
 }
@@ -99,7 +89,7 @@ testLibvirtUser(void **state G_GNUC_UNUSED)
         g_autofree char *content = g_strdup_printf("helper_user = \"nobody\"\n"
                                                    "helper_group = \"nogroup\"\n"
                                                    "libvirt_qemu_conf = \"%s/absent\"\n", dir);
-        g_autofree char *path = writeConf("ours.conf", content);
+        g_autofree char *path = pfsTestWriteFilePath(dir, "ours.conf", content);
 
         if (pfsLibvirtConfigLoad(fallback, path) < 0)
             assert_non_null(strstr(pfsErrorLastMessage(), "libvirt-qemu"));
@@ -148,7 +138,7 @@ hookConf(bool realHelperUser)
                         realHelperUser ? "" :
                         "helper_user = \"nobody\"\nhelper_group = \"nogroup\"\n");
 
-    return writeConf("hook.conf", content);
+    return pfsTestWriteFilePath(dir, "hook.conf", content);
 }
 
 

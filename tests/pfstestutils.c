@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "pfserror.h"
+#include "pfsfile.h"
 #include "pfstestutils.h"
 
 const char *
@@ -128,13 +129,24 @@ void
 pfsTestWriteFile(const char *dir, const char *name, const char *content)
 {
     g_autofree char *path = g_build_filename(dir, name, NULL);
-    g_autoptr(GError) err = NULL;
+    size_t len = strlen(content);
+    int fd;
 
-    if (!g_file_set_contents_full(path, content, -1, G_FILE_SET_CONTENTS_NONE,
-                                  0644, &err)) {
-        fprintf(stderr, "write %s: %s\n", path, err->message);
+    /* in place (the inode stays), and nothing of an older content */
+    if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0 ||
+        pfsSafeWrite(fd, content, len) != (ssize_t)len ||
+        close(fd) < 0) {
+        fprintf(stderr, "write %s: %s\n", path, g_strerror(errno));
         abort();
     }
+}
+
+
+char *
+pfsTestWriteFilePath(const char *dir, const char *name, const char *content)
+{
+    pfsTestWriteFile(dir, name, content);
+    return g_build_filename(dir, name, NULL);
 }
 
 

@@ -57,6 +57,9 @@ void pfsTestWarn(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 /* Write @content into @dir/@name (created 0644). */
 void pfsTestWriteFile(const char *dir, const char *name, const char *content);
 
+/* The same, returning the file's path (free it). */
+char *pfsTestWriteFilePath(const char *dir, const char *name, const char *content);
+
 /* g_ptr_array_sort() comparator for arrays of strings. */
 int pfsTestCompareStrPtr(gconstpointer a, gconstpointer b);
 

@@ -15,21 +15,11 @@
 static char *dir;
 
 
-static char *
-writeConf(const char *name, const char *content)
-{
-    char *path = g_build_filename(dir, name, NULL);
-
-    assert_true(g_file_set_contents(path, content, -1, NULL));
-    return path;
-}
-
-
 static void
 assertLoadError(const char *content, const char *message)
 {
     g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
-    g_autofree char *path = writeConf("bad.conf", content);
+    g_autofree char *path = pfsTestWriteFilePath(dir, "bad.conf", content);
     const char *got;
 
     assert_int_equal(qemuDriverConfigLoad(cfg, path), -1);
@@ -64,7 +54,7 @@ static void
 testEverySetting(void **state G_GNUC_UNUSED)
 {
     g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
-    g_autofree char *path = writeConf("all.conf",
+    g_autofree char *path = pfsTestWriteFilePath(dir, "all.conf",
         "# every setting\n"
         "\n"
         "user = \"nobody\"\n"
@@ -156,7 +146,7 @@ static const char libvirtConf[] =
 static int
 loadLenient(const char *content, char **user, char **group)
 {
-    g_autofree char *path = writeConf("libvirt.conf", content);
+    g_autofree char *path = pfsTestWriteFilePath(dir, "libvirt.conf", content);
     const pfsConfSetting settings[] = {
         { "user", PFS_CONF_STRING, user },
         { "group", PFS_CONF_STRING, group },
@@ -188,7 +178,7 @@ testLenient(void **state G_GNUC_UNUSED)
 {
     g_autofree char *user = NULL;
     g_autofree char *group = NULL;
-    g_autofree char *path = writeConf("libvirt.conf", libvirtConf);
+    g_autofree char *path = pfsTestWriteFilePath(dir, "libvirt.conf", libvirtConf);
     const pfsConfSetting strict[] = { { "user", PFS_CONF_STRING, &user } };
 
     assert_int_equal(loadLenient(libvirtConf, &user, &group), 0);

@@ -39,28 +39,17 @@ testBuildCommandLine(const char *xml)
 {
     g_autoptr(pfsDomainDef) def = NULL;
     g_autoptr(pfsCmdline) cmd = NULL;
-    g_autofree int *fds = NULL;
     g_autofree char *libDir = NULL;
     g_autofree char *str = NULL;
-    qemuCommandLineParams params = { 0 };
     size_t i;
 
     if (!(def = pfsDomainDefParseString(xml)) ||
         qemuDomainPrepare(def) < 0)
         return NULL;
 
-    fds = g_new0(int, def->nfss + 1);
-    for (i = 0; i < def->nfss; i++) {
-        fds[i] = def->fss[i]->fsdriver == PFS_DOMAIN_FS_DRIVER_TYPE_PROXY ?
-            QEMU_TEST_PROXY_FD_BASE + (int)i : -1;
-    }
     libDir = g_strdup_printf("/tmp/lib/domain--1-%s", def->name);
-    params.libDir = libDir;
-    params.monitorFD = QEMU_TEST_MONITOR_FD;
-    params.fsProxyFDs = fds;
-    params.nfsProxyFDs = def->nfss;
-
-    if (!(cmd = qemuBuildCommandLine(def, &params)))
+    if (!(cmd = qemuBuildPretendCommandLine(def, libDir, QEMU_TEST_MONITOR_FD,
+                                            QEMU_TEST_PROXY_FD_BASE)))
         return NULL;
 
     /* every descriptor named on the command line is passed on */
@@ -69,9 +58,9 @@ testBuildCommandLine(const char *xml)
         const int *passed = pfsCmdlineGetPassedFDs(cmd, &nfds);
         size_t j;
 
-        if (fds[i] < 0)
+        if (def->fss[i]->fsdriver != PFS_DOMAIN_FS_DRIVER_TYPE_PROXY)
             continue;
-        for (j = 0; j < nfds && passed[j] != fds[i]; j++)
+        for (j = 0; j < nfds && passed[j] != QEMU_TEST_PROXY_FD_BASE + (int)i; j++)
             ;
         assert_true(j < nfds);
     }

@@ -129,35 +129,22 @@ pfsToolDomxmlToNative(const char *path, const pfsToolOptions *opts)
 {
     g_autoptr(pfsDomainDef) def = pfsToolLoadDomain(path, NULL);
     g_autoptr(pfsCmdline) cmd = NULL;
-    g_autofree int *fds = NULL;
     g_autofree char *libDir = NULL;
     g_autofree char *str = NULL;
-    qemuCommandLineParams params = { 0 };
-    size_t i;
 
     if (!def)
         return -1;
-
-    /* stand-in descriptors numbered from --fd-base, as the launcher
-     * would hand them over: the monitor first, then one per proxy */
-    fds = g_new0(int, def->nfss + 1);
-    params.monitorFD = opts->fdBase;
-    for (i = 0; i < def->nfss; i++) {
-        fds[i] = -1;
-        if (def->fss[i]->fsdriver == PFS_DOMAIN_FS_DRIVER_TYPE_PROXY)
-            fds[i] = opts->fdBase + 1 + i;
-    }
-    params.fsProxyFDs = fds;
-    params.nfsProxyFDs = def->nfss;
 
     if (opts->libDir)
         libDir = g_strdup(opts->libDir);
     else
         libDir = g_strdup_printf("%s/lib/%s/qemu/domain--1-%s",
                                  PFS_LOCALSTATEDIR, PACKAGE, def->name);
-    params.libDir = libDir;
 
-    if (!(cmd = qemuBuildCommandLine(def, &params)))
+    /* stand-in descriptors numbered from --fd-base, as the launcher
+     * would hand them over: the monitor first, then one per proxy */
+    if (!(cmd = qemuBuildPretendCommandLine(def, libDir, opts->fdBase,
+                                            opts->fdBase + 1)))
         return -1;
     str = pfsCmdlineToString(cmd, !opts->oneLine);
     printf("%s\n", str);

@@ -145,3 +145,26 @@ qemuBuildCommandLine(const pfsDomainDef *def,
                          "-msg", "timestamp=on", NULL);
     return g_steal_pointer(&cmd);
 }
+
+
+pfsCmdline *
+qemuBuildPretendCommandLine(const pfsDomainDef *def,
+                            const char *libDir,
+                            int monitorFD,
+                            int proxyFDBase)
+{
+    g_autofree int *fds = g_new0(int, def->nfss + 1);
+    qemuCommandLineParams params = {
+        .libDir = libDir,
+        .monitorFD = monitorFD,
+        .fsProxyFDs = fds,
+        .nfsProxyFDs = def->nfss,
+    };
+    size_t i;
+
+    for (i = 0; i < def->nfss; i++) {
+        fds[i] = def->fss[i]->fsdriver == PFS_DOMAIN_FS_DRIVER_TYPE_PROXY ?
+            proxyFDBase + (int)i : -1;
+    }
+    return qemuBuildCommandLine(def, &params);
+}

@@ -26,3 +26,12 @@ struct _qemuCommandLineParams {
  * ready. Returns NULL after reporting an error. */
 pfsCmdline *qemuBuildCommandLine(const pfsDomainDef *def,
                                  const qemuCommandLineParams *params);
+
+/* The command line of @def as it would be run, without running
+ * anything: for 'domxml-to-native' and the tests. The monitor is
+ * @monitorFD and def->fss[i]'s proxy socket @proxyFDBase + i, numbers
+ * that stand for the descriptors the launch would pass. */
+pfsCmdline *qemuBuildPretendCommandLine(const pfsDomainDef *def,
+                                        const char *libDir,
+                                        int monitorFD,
+                                        int proxyFDBase);
