@@ -113,6 +113,30 @@ pfsLibvirtHookQemuIds(xmlXPathContext *ctxt, const qemuDriverConfig *cfg,
 }
 
 
+/* Directory @name in @parentfd (AT_FDCWD: a path), called @path in
+ * errors, opened without following a symlink. NULL with errno set and
+ * an error reported, unless it is missing and @missingOK. */
+static DIR *
+pfsLibvirtHookOpenDir(int parentfd, const char *name, const char *path,
+                      bool missingOK)
+{
+    PFS_AUTOCLOSE fd = -1;
+    DIR *d;
+
+    if ((fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+        !(d = fdopendir(fd))) {
+        int err = errno;
+
+        if (err != ENOENT || !missingOK)
+            pfsReportSystemError(err, _("cannot open directory '%s'"), path);
+        errno = err;
+        return NULL;
+    }
+    fd = -1;    /* the DIR owns it now */
+    return d;
+}
+
+
 /* Remove @name in @parentfd and whatever it holds, without following
  * symlinks: a domain's directory made by an older version of the hook
  * belongs to QEMU's user, who could have put anything there. A missing
@@ -120,7 +144,6 @@ pfsLibvirtHookQemuIds(xmlXPathContext *ctxt, const qemuDriverConfig *cfg,
 static int
 pfsLibvirtHookRemoveTree(int parentfd, const char *name, const char *path)
 {
-    PFS_AUTOCLOSE fd = -1;
     DIR *d;
     struct dirent *ent;
     int ret = 0;
@@ -131,15 +154,8 @@ pfsLibvirtHookRemoveTree(int parentfd, const char *name, const char *path)
         pfsReportSystemError(errno, _("cannot remove '%s'"), path);
         return -1;
     }
-    if ((fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-        pfsReportSystemError(errno, _("cannot open directory '%s'"), path);
+    if (!(d = pfsLibvirtHookOpenDir(parentfd, name, path, false)))
         return -1;
-    }
-    if (!(d = fdopendir(fd))) {
-        pfsReportSystemError(errno, _("cannot open directory '%s'"), path);
-        return -1;
-    }
-    fd = -1;    /* the DIR owns it now */
     while ((ent = readdir(d))) {
         g_autofree char *sub = NULL;
 
@@ -308,22 +324,12 @@ static int
 pfsLibvirtHookStopDomain(const pfsLibvirtHookDirs *dirs, const char *name)
 {
     g_autofree char *dir = pfsLibvirtHookDomainDir(dirs, name);
-    PFS_AUTOCLOSE fd = -1;
     DIR *d;
     struct dirent *ent;
     int ret = 0;
 
-    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-        if (errno == ENOENT)
-            return 0;
-        pfsReportSystemError(errno, _("cannot open directory '%s'"), dir);
-        return -1;
-    }
-    if (!(d = fdopendir(fd))) {
-        pfsReportSystemError(errno, _("cannot open directory '%s'"), dir);
-        return -1;
-    }
-    fd = -1;
+    if (!(d = pfsLibvirtHookOpenDir(AT_FDCWD, dir, dir, true)))
+        return errno == ENOENT ? 0 : -1;
     while ((ent = readdir(d))) {
         if (!g_str_has_suffix(ent->d_name, ".pid") || strlen(ent->d_name) <= strlen(".pid"))
             continue;
