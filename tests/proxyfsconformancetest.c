@@ -522,6 +522,10 @@ testMknod(void **state)
     assert_int_equal(st.st_mode & 07777, 0644);
 
     assert_int_equal(pfsTestMknod(H(state), 1000, 1000, "//fifo", S_IFIFO | 0640, 0), -EEXIST);
+    assert_int_equal(pfsTestMknod(H(state), 1000, 1000, "/", S_IFIFO | 0640, 0), -EEXIST);
+    /* a trailing slash names a directory, which mknod(2) does not make */
+    assert_int_equal(pfsTestMknod(H(state), 1000, 1000, "//slash/", S_IFIFO | 0640, 0), -ENOENT);
+    assert_false(hostExists(state, "slash"));
 
     /* device nodes are refused by default, even for root */
     assert_int_equal(pfsTestMknod(H(state), 0, 0, "//null", S_IFCHR | 0666,
@@ -576,6 +580,11 @@ testMkdir(void **state)
     assert_int_equal(pfsTestMkdir(H(state), 1000, 1001, "//d/..", 0750), -EEXIST);
     assert_int_equal(pfsTestMkdir(H(state), 1000, 1001, "/", 0750), -EEXIST);
     assert_int_equal(pfsTestMkdir(H(state), 1000, 1001, "//x/y", 0750), -ENOENT);
+    /* mkdir(2) takes a trailing slash */
+    assert_int_equal(pfsTestMkdir(H(state), 1000, 1001, "//slash/", 0750), 0);
+    hostStat(state, "slash", &st);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(st.st_uid, 1000);
 
     /* sticky is kept */
     assert_int_equal(pfsTestMkdir(H(state), 0, 0, "//tmp", 01777), 0);
@@ -609,6 +618,9 @@ testSymlink(void **state)
     assert_string_equal(buf, "../../etc/passwd");
     assert_int_equal(pfsTestSymlink(H(state), 0, 0, "x", "//l"), -EEXIST);
     assert_int_equal(pfsTestSymlink(H(state), 0, 0, "", "//empty"), -ENOENT);
+    assert_int_equal(pfsTestSymlink(H(state), 0, 0, "x", "/"), -EEXIST);
+    assert_int_equal(pfsTestSymlink(H(state), 0, 0, "x", "//slash/"), -ENOENT);
+    assert_false(hostExists(state, "slash"));
 }
 
 
