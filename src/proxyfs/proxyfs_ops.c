@@ -233,15 +233,6 @@ pfsProxyPinCreated(pfsProxyExport *exp, int dirfd, const char *name,
 
 
 static int32_t
-pfsProxyCreateCheckParent(pfsProxyPath *where)
-{
-    if (where->isRoot)
-        return -EEXIST;
-    return 0;
-}
-
-
-static int32_t
 pfsProxyOpCreate(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
 {
     PFS_AUTO_PROXY_PATH where = { .fd = -1 };
@@ -314,22 +305,52 @@ pfsProxyOpCreate(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply
 }
 
 
-/* Common tail of mkdir, mknod and symlink: pin what was just created at
- * (@where) with @type, give it its owner and mode, and remove it if that
- * fails so nothing half-made is left behind. */
+/* Common start of mknod, mkdir and symlink: resolve the parent of @path
+ * into @where and fstat() it into @parent. The root always exists; a
+ * trailing slash names a directory, which only mkdir may create
+ * (@slashAllowed). */
+static int32_t
+pfsProxyBeginCreate(pfsProxyExport *exp,
+                    const char *path,
+                    bool slashAllowed,
+                    pfsProxyPath *where,
+                    struct stat *parent)
+{
+    int32_t r;
+
+    if ((r = pfsProxyPathParent(exp, path, where)) < 0)
+        return r;
+    if (where->isRoot)
+        return -EEXIST;
+    if (where->trailingSlash && !slashAllowed)
+        return -ENOENT;
+    if (fstat(where->fd, parent) < 0)
+        return -errno;
+    return 0;
+}
+
+
+/* Common tail of mknod, mkdir and symlink: pin what was just created at
+ * (@where) with @type, give it the owner and mode that @uid:@gid asking
+ * for @mode would have got, and remove it if that fails so nothing
+ * half-made is left behind. */
 static int32_t
 pfsProxyFinishCreated(pfsProxyExport *exp,
                       pfsProxyPath *where,
                       const struct stat *parent,
+                      uint32_t uid,
+                      uint32_t gid,
                       mode_t type,
-                      const pfsProxyNewAttrs *attrs)
+                      mode_t mode)
 {
     PFS_AUTOCLOSE pinned = -1;
+    pfsProxyNewAttrs attrs;
     int32_t r;
 
+    pfsProxyNewAttrsCompute(parent, uid, gid, type, mode, &attrs);
     r = pfsProxyPinCreated(exp, where->fd, where->name, type, &pinned);
     if (r == 0)
-        r = pfsProxyNewAttrsApply(exp, pinned, where, parent, attrs,
+        r = pfsProxyNewAttrsApply(exp, pinned, where, parent, &attrs,
                                   !S_ISLNK(type));
     if (r < 0 && r != -EAGAIN)
         unlinkat(where->fd, where->name, S_ISDIR(type) ? AT_REMOVEDIR : 0);
@@ -346,7 +367,6 @@ pfsProxyOpMknod(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
     int32_t mode;
     uint64_t rdev;
     mode_t type;
-    pfsProxyNewAttrs attrs;
     struct stat parent;
     int32_t r;
 
@@ -378,19 +398,11 @@ pfsProxyOpMknod(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
         return -EINVAL;
     }
 
-    if ((r = pfsProxyPathParent(exp, path.str, &where)) < 0)
+    if ((r = pfsProxyBeginCreate(exp, path.str, false, &where, &parent)) < 0)
         return r;
-    if ((r = pfsProxyCreateCheckParent(&where)) < 0)
-        return r;
-    if (where.trailingSlash)
-        return -ENOENT;
-    if (fstat(where.fd, &parent) < 0)
-        return -errno;
-
     if (mknodat(where.fd, where.name, type, (dev_t)rdev) < 0)
         return -errno;
-    pfsProxyNewAttrsCompute(&parent, uid, gid, type, mode, &attrs);
-    return pfsProxyFinishCreated(exp, &where, &parent, type, &attrs);
+    return pfsProxyFinishCreated(exp, &where, &parent, uid, gid, type, mode);
 }
 
 
@@ -401,7 +413,6 @@ pfsProxyOpMkdir(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
     uint32_t uid, gid;
     pfsProxyString path;
     int32_t mode;
-    pfsProxyNewAttrs attrs;
     struct stat parent;
     int32_t r;
 
@@ -410,17 +421,12 @@ pfsProxyOpMkdir(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
     PFS_DECODE(pfsProxyDecodeName(dec, &path));
     PFS_DECODE(pfsProxyDecodeS32(dec, &mode));
 
-    if ((r = pfsProxyPathParent(exp, path.str, &where)) < 0)
+    /* mkdir(2) takes "dir/" */
+    if ((r = pfsProxyBeginCreate(exp, path.str, true, &where, &parent)) < 0)
         return r;
-    if ((r = pfsProxyCreateCheckParent(&where)) < 0)
-        return r;
-    if (fstat(where.fd, &parent) < 0)
-        return -errno;
-
     if (mkdirat(where.fd, where.name, 0) < 0)
         return -errno;
-    pfsProxyNewAttrsCompute(&parent, uid, gid, S_IFDIR, mode, &attrs);
-    return pfsProxyFinishCreated(exp, &where, &parent, S_IFDIR, &attrs);
+    return pfsProxyFinishCreated(exp, &where, &parent, uid, gid, S_IFDIR, mode);
 }
 
 
@@ -430,7 +436,6 @@ pfsProxyOpSymlink(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *repl
     PFS_AUTO_PROXY_PATH where = { .fd = -1 };
     uint32_t uid, gid;
     pfsProxyString target, path;
-    pfsProxyNewAttrs attrs;
     struct stat parent;
     int32_t r;
 
@@ -439,21 +444,13 @@ pfsProxyOpSymlink(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *repl
     PFS_DECODE(pfsProxyDecodeName(dec, &target));
     PFS_DECODE(pfsProxyDecodeName(dec, &path));
 
-    if ((r = pfsProxyPathParent(exp, path.str, &where)) < 0)
+    if ((r = pfsProxyBeginCreate(exp, path.str, false, &where, &parent)) < 0)
         return r;
-    if ((r = pfsProxyCreateCheckParent(&where)) < 0)
-        return r;
-    if (where.trailingSlash)
-        return -ENOENT;
-    if (fstat(where.fd, &parent) < 0)
-        return -errno;
-
     /* The target is stored as it is: it is only ever followed inside the
      * export, by us or by the guest's own kernel. */
     if (symlinkat(target.str, where.fd, where.name) < 0)
         return -errno;
-    pfsProxyNewAttrsCompute(&parent, uid, gid, S_IFLNK, 0777, &attrs);
-    return pfsProxyFinishCreated(exp, &where, &parent, S_IFLNK, &attrs);
+    return pfsProxyFinishCreated(exp, &where, &parent, uid, gid, S_IFLNK, 0777);
 }
 
 
