@@ -760,103 +760,77 @@ pfsProxyXattrEnter(pfsProxyExport *exp, const char *path,
 }
 
 
-static int32_t
-pfsProxyXattrReadReply(pfsProxyReply *reply, int32_t size,
-                       ssize_t (*probe)(pfsProxyReply *, char *, size_t, void *),
-                       void *opaque)
+/* lgetxattr(2) of @attr, or llistxattr(2) when @attr is NULL; @name is
+ * a single component in the current directory (pfsProxyXattrEnter). */
+static ssize_t
+pfsProxyXattrFetch(const char *name, const char *attr, char *buf, size_t len)
 {
+    if (attr)
+        return lgetxattr(name, attr, buf, len);
+    return llistxattr(name, buf, len);
+}
+
+
+/* Common body of T_LGETXATTR (@attr) and T_LLISTXATTR (@attr NULL):
+ * a @size of 0 asks for the length only, which comes back as a status;
+ * else the value or list is read into a buffer of @size bytes (at most
+ * what a reply holds). */
+static int32_t
+pfsProxyXattrRead(pfsProxyExport *exp, pfsProxyReply *reply, int32_t size,
+                  const char *path, const char *attr)
+{
+    PFS_AUTO_PROXY_PATH where = { .fd = -1 };
     size_t max;
     char *buf;
     ssize_t n;
+    int32_t r;
 
+    if (size == 0)
+        reply->klass = PFS_PROXY_REPLY_STATUS;
     if (size < 0)
         return -EINVAL;
+    if ((r = pfsProxyXattrEnter(exp, path, &where)) < 0)
+        return r;
+
     if (size == 0) {
-        /* a size probe: the length comes back as a status */
-        reply->klass = PFS_PROXY_REPLY_STATUS;
-        n = probe(reply, NULL, 0, opaque);
+        n = pfsProxyXattrFetch(where.name, attr, NULL, 0);
         return n < 0 ? -errno : (int32_t)MIN(n, G_MAXINT32);
     }
 
     max = MIN((size_t)size, PFS_PROXY_MAX_REPLY_STRING);
     if (!(buf = pfsProxyEncodeStringReserve(&reply->data, max)))
         return -ENOBUFS;
-    if ((n = probe(reply, buf, max, opaque)) < 0)
+    if ((n = pfsProxyXattrFetch(where.name, attr, buf, max)) < 0)
         return -errno;
     pfsProxyEncodeStringCommit(&reply->data, n);
     return 0;
 }
 
 
-typedef struct {
-    const char *name;
-    const char *attr;
-} pfsProxyXattrTarget;
-
-static ssize_t
-pfsProxyXattrGet(pfsProxyReply *reply, char *buf, size_t len, void *opaque)
-{
-    pfsProxyXattrTarget *target = opaque;
-
-    return lgetxattr(target->name, target->attr, buf, len);
-}
-
-
-static ssize_t
-pfsProxyXattrList(pfsProxyReply *reply, char *buf, size_t len, void *opaque)
-{
-    pfsProxyXattrTarget *target = opaque;
-
-    return llistxattr(target->name, buf, len);
-}
-
-
 static int32_t
 pfsProxyOpLgetxattr(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
 {
-    PFS_AUTO_PROXY_PATH where = { .fd = -1 };
     pfsProxyString path, name;
-    pfsProxyXattrTarget target;
     int32_t size;
-    int32_t r;
 
     PFS_DECODE(pfsProxyDecodeS32(dec, &size));
     PFS_DECODE(pfsProxyDecodeName(dec, &path));
     PFS_DECODE(pfsProxyDecodeName(dec, &name));
 
-    if (size == 0)
-        reply->klass = PFS_PROXY_REPLY_STATUS;
-    if (size < 0)
-        return -EINVAL;
-    if ((r = pfsProxyXattrEnter(exp, path.str, &where)) < 0)
-        return r;
-    target.name = where.name;
-    target.attr = name.str;
-    return pfsProxyXattrReadReply(reply, size, pfsProxyXattrGet, &target);
+    return pfsProxyXattrRead(exp, reply, size, path.str, name.str);
 }
 
 
 static int32_t
 pfsProxyOpLlistxattr(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
 {
-    PFS_AUTO_PROXY_PATH where = { .fd = -1 };
     pfsProxyString path;
-    pfsProxyXattrTarget target;
     int32_t size;
-    int32_t r;
 
     PFS_DECODE(pfsProxyDecodeS32(dec, &size));
     PFS_DECODE(pfsProxyDecodeName(dec, &path));
 
-    if (size == 0)
-        reply->klass = PFS_PROXY_REPLY_STATUS;
-    if (size < 0)
-        return -EINVAL;
-    if ((r = pfsProxyXattrEnter(exp, path.str, &where)) < 0)
-        return r;
-    target.name = where.name;
-    target.attr = NULL;
-    return pfsProxyXattrReadReply(reply, size, pfsProxyXattrList, &target);
+    return pfsProxyXattrRead(exp, reply, size, path.str, NULL);
 }
 
 
