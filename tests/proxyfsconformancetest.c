@@ -686,6 +686,18 @@ testStatfs(void **state)
 
 /* ---- chmod, chown, truncate, utime ---- */
 
+/* T_CHMOD of @path to @mode, after which the host sees @mode on @rel. */
+static void
+chmodAndCheck(void **state, const char *path, mode_t mode, const char *rel)
+{
+    struct stat st;
+
+    assert_int_equal(pfsTestChmod(H(state), path, mode), 0);
+    hostStat(state, rel, &st);
+    assert_int_equal(st.st_mode & 07777, mode);
+}
+
+
 static void
 testChmod(void **state)
 {
@@ -694,13 +706,9 @@ testChmod(void **state)
 
     hostFile(state, "f", "x");
     assert_int_equal(symlink("f", l), 0);
-    assert_int_equal(pfsTestChmod(H(state), "//f", 0600), 0);
-    hostStat(state, "f", &st);
-    assert_int_equal(st.st_mode & 07777, 0600);
+    chmodAndCheck(state, "//f", 0600, "f");
     /* follows a final symlink, as chmod(2) does */
-    assert_int_equal(pfsTestChmod(H(state), "//link", 04711), 0);
-    hostStat(state, "f", &st);
-    assert_int_equal(st.st_mode & 07777, 04711);
+    chmodAndCheck(state, "//link", 04711, "f");
     assert_int_equal(pfsTestChmod(H(state), "/", 0711), 0);
     assert_int_equal(stat(EXP(state)->root, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0711);
@@ -716,21 +724,14 @@ testChmodDirAndFifo(void **state)
     g_autofree char *d = hostPath(state, "d");
     g_autofree char *fifo = hostPath(state, "fifo");
     g_autofree char *l = hostPath(state, "fifolink");
-    struct stat st;
 
     assert_int_equal(mkdir(d, 0755), 0);
     assert_int_equal(mkfifo(fifo, 0600), 0);
     assert_int_equal(symlink("fifo", l), 0);
 
-    assert_int_equal(pfsTestChmod(H(state), "//d", 02750), 0);
-    hostStat(state, "d", &st);
-    assert_int_equal(st.st_mode & 07777, 02750);
-    assert_int_equal(pfsTestChmod(H(state), "//fifo", 0640), 0);
-    hostStat(state, "fifo", &st);
-    assert_int_equal(st.st_mode & 07777, 0640);
-    assert_int_equal(pfsTestChmod(H(state), "//fifolink", 0604), 0);
-    hostStat(state, "fifo", &st);
-    assert_int_equal(st.st_mode & 07777, 0604);
+    chmodAndCheck(state, "//d", 02750, "d");
+    chmodAndCheck(state, "//fifo", 0640, "fifo");
+    chmodAndCheck(state, "//fifolink", 0604, "fifo");
 }
 
 
