@@ -217,6 +217,17 @@ connectTo(const char *path)
 }
 
 
+/* Wait for @pid, which must exit with @code. */
+static void
+reapChild(pid_t pid, int code)
+{
+    int status;
+
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == code);
+}
+
+
 /* Connect to @path from a child process running as @uid:@gid (the
  * helper checks its client's credentials); returns our copy of the fd. */
 static int
@@ -224,7 +235,6 @@ connectAs(const char *path, uid_t uid, gid_t gid)
 {
     int sv[2];
     pid_t pid;
-    int status;
     int fd;
 
     assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
@@ -239,8 +249,7 @@ connectAs(const char *path, uid_t uid, gid_t gid)
     fd = -1;
     assert_int_equal(pfsFDRecvWithData(sv[0], &(char){ 0 }, 1, &fd), 1);
     close(sv[0]);
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    reapChild(pid, 0);
     return fd;
 }
 
@@ -276,6 +285,32 @@ serveOneLstat(int fd)
 }
 
 
+/* Start the helper with @argv in the background, its stderr to
+ * /dev/null; the caller reaps it. */
+static GPid
+spawnHelper(const char *const *argv)
+{
+    GPid pid;
+
+    assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
+                              G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, NULL));
+    return pid;
+}
+
+
+/* Connect to @sock as QEMU (1000:1001), have one lstat served, and reap
+ * the helper @pid, which ends cleanly once QEMU hangs up. */
+static void
+serveQemu(const char *sock, GPid pid)
+{
+    int fd = connectAs(sock, 1000, 1001);
+
+    assert_true(fd >= 0);
+    serveOneLstat(fd);
+    reapChild(pid, 0);
+}
+
+
 static void
 testSocketMode(void **state)
 {
@@ -291,8 +326,7 @@ testSocketMode(void **state)
 
     PFS_TEST_REQUIRE_ROOT();
     assert_int_equal(mkdir(exp, 0755), 0);
-    assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
-                              G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, NULL));
+    pid = spawnHelper(argv);
     assert_true(waitForPath(sock, 5000));
     /* srw------- owned by the given user (QEMU's) and group */
     assert_int_equal(lstat(sock, &st), 0);
@@ -318,16 +352,13 @@ testSocketMode(void **state)
      * removes its socket once a client is there */
     assert_true(unlink(sock) == 0 || errno == ENOENT);
     serveOneLstat(fd);
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    reapChild(pid, 0);
 
     /* stopped before anyone connected: the socket does not stay behind */
-    assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
-                              G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, NULL));
+    pid = spawnHelper(argv);
     assert_true(waitForPath(sock, 5000));
     assert_int_equal(kill(pid, SIGTERM), 0);
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+    reapChild(pid, 1);
     assert_int_equal(lstat(sock, &st), -1);
 
     /* a path that exists and is not a socket is refused */
@@ -352,14 +383,9 @@ testSocketMode(void **state)
         assertExit(&res, 1, "is in use by another process");
         close(lfd);
     }
-    assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
-                              G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, NULL));
+    pid = spawnHelper(argv);
     assert_true(waitForListening(sock, 5000));
-    fd = connectAs(sock, 1000, 1001);
-    assert_true(fd >= 0);
-    serveOneLstat(fd);
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    serveQemu(sock, pid);
     /* served: the helper removed its socket itself */
     assert_int_equal(lstat(sock, &st), -1);
     {
@@ -419,9 +445,7 @@ testSocketPathSafety(void **state)
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
     struct stat st;
     GPid pid;
-    int status;
     int lfd;
-    int fd;
 
     PFS_TEST_REQUIRE_ROOT();
     assert_int_equal(mkdir(exp, 0755), 0);
@@ -476,8 +500,7 @@ testSocketPathSafety(void **state)
 
     /* the same socket, stale: replaced by one of the helper's */
     close(lfd);
-    assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
-                              G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, NULL));
+    pid = spawnHelper(argv);
     assert_true(waitForListening(sock, 5000));
     {
         struct stat now;
@@ -491,26 +514,19 @@ testSocketPathSafety(void **state)
     }
     /* listening: nothing but the socket is left of its making */
     assertDirHolds(dir, "proxy.sock victim");
-    fd = connectAs(sock, 1000, 1001);
-    assert_true(fd >= 0);
-    serveOneLstat(fd);
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    serveQemu(sock, pid);
     assertDirHolds(dir, "victim");
 
     /* stopped while waiting: nothing left */
-    assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
-                              G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, NULL));
+    pid = spawnHelper(argv);
     assert_true(waitForPath(sock, 5000));
     assert_int_equal(kill(pid, SIGTERM), 0);
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+    reapChild(pid, 1);
     assertDirHolds(dir, "victim");
 
     /* stopped while waiting, after someone replaced its socket: what is
      * not the helper's stays */
-    assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
-                              G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, NULL));
+    pid = spawnHelper(argv);
     assert_true(waitForPath(sock, 5000));
     {
         g_autofree char *tmp = g_build_filename(dir, "link.tmp", NULL);
@@ -519,8 +535,7 @@ testSocketPathSafety(void **state)
         assert_int_equal(rename(tmp, sock), 0);
     }
     assert_int_equal(kill(pid, SIGTERM), 0);
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+    reapChild(pid, 1);
     assert_int_equal(lstat(sock, &st), 0);
     assert_true(S_ISLNK(st.st_mode));
     assertDirHolds(dir, "proxy.sock victim");

@@ -104,6 +104,24 @@ hostExists(void **state, const char *rel)
 }
 
 
+/* T_CREATE (O_CREAT | O_RDWR) of @rel by @uid:@gid, which must hand back
+ * an fd; the fd is closed and, if @st is not NULL, the new file's host
+ * lstat is put there. */
+static void
+createFile(void **state, const char *rel, mode_t mode,
+           uint32_t uid, uint32_t gid, struct stat *st)
+{
+    g_autofree char *path = g_strdup_printf("//%s", rel);
+    int fd = -1;
+
+    assert_int_equal(pfsTestCreate(H(state), path, O_CREAT | O_RDWR, mode,
+                                   uid, gid, &fd), PFS_PROXY_FD_VALID);
+    close(fd);
+    if (st)
+        hostStat(state, rel, st);
+}
+
+
 /* ---- lstat ---- */
 
 static void
@@ -361,14 +379,10 @@ static void
 testCreateSetidModes(void **state)
 {
     struct stat st;
-    int fd = -1;
 
     PFS_TEST_REQUIRE_ROOT();
     /* set-id bits asked for are kept when the creator owns the group */
-    assert_int_equal(pfsTestCreate(H(state), "//suid", O_CREAT | O_RDWR, 06755,
-                                   1000, 1000, &fd), PFS_PROXY_FD_VALID);
-    close(fd);
-    hostStat(state, "suid", &st);
+    createFile(state, "suid", 06755, 1000, 1000, &st);
     assert_int_equal(st.st_mode & 07777, 06755);
     assert_int_equal(st.st_uid, 1000);
 }
@@ -425,7 +439,6 @@ testCreateInSetgidDir(void **state)
 {
     g_autofree char *d = hostPath(state, "sgid");
     struct stat st;
-    int fd = -1;
 
     PFS_TEST_REQUIRE_ROOT();
     assert_int_equal(mkdir(d, 0777), 0);
@@ -433,36 +446,24 @@ testCreateInSetgidDir(void **state)
     assert_int_equal(chmod(d, 02777), 0);
 
     /* the directory's group wins over the one asked for */
-    assert_int_equal(pfsTestCreate(H(state), "//sgid/f", O_CREAT | O_RDWR, 0644,
-                                   1000, 1000, &fd), PFS_PROXY_FD_VALID);
-    close(fd);
-    hostStat(state, "sgid/f", &st);
+    createFile(state, "sgid/f", 0644, 1000, 1000, &st);
     assert_int_equal(st.st_gid, 4242);
     assert_int_equal(st.st_uid, 1000);
 
     /* a group-executable setgid file by someone outside the group loses
      * S_ISGID */
-    assert_int_equal(pfsTestCreate(H(state), "//sgid/x", O_CREAT | O_RDWR, 02755,
-                                   1000, 1000, &fd), PFS_PROXY_FD_VALID);
-    close(fd);
-    hostStat(state, "sgid/x", &st);
+    createFile(state, "sgid/x", 02755, 1000, 1000, &st);
     assert_int_equal(st.st_mode & 07777, 0755);
 
     /* ... but keeps it when the creator is in the group */
-    assert_int_equal(pfsTestCreate(H(state), "//sgid/y", O_CREAT | O_RDWR, 02755,
-                                   1000, 4242, &fd), PFS_PROXY_FD_VALID);
-    close(fd);
-    hostStat(state, "sgid/y", &st);
+    createFile(state, "sgid/y", 02755, 1000, 4242, &st);
     assert_int_equal(st.st_mode & 07777, 02755);
 
     /* CVE-2022-0358: setgid directory of root's group, file 02755 by an
      * unprivileged user: never a setgid-root executable */
     assert_int_equal(chown(d, 0, 0), 0);
     assert_int_equal(chmod(d, 02777), 0);
-    assert_int_equal(pfsTestCreate(H(state), "//sgid/cve", O_CREAT | O_RDWR, 02755,
-                                   1000, 1000, &fd), PFS_PROXY_FD_VALID);
-    close(fd);
-    hostStat(state, "sgid/cve", &st);
+    createFile(state, "sgid/cve", 02755, 1000, 1000, &st);
     assert_int_equal(st.st_gid, 0);
     assert_false(st.st_mode & S_ISGID);
 }
@@ -472,25 +473,16 @@ static void
 testCreateRootUnchangedGid(void **state)
 {
     struct stat st;
-    int fd = -1;
 
     PFS_TEST_REQUIRE_ROOT();
     /* uid 0 with gid -1 (9P2000.u) and then another user: QEMU's helper
      * loses its capabilities and dies here; we must not */
-    assert_int_equal(pfsTestCreate(H(state), "//a", O_CREAT | O_RDWR, 0644,
-                                   0, (uint32_t)-1, &fd), PFS_PROXY_FD_VALID);
-    close(fd);
-    hostStat(state, "a", &st);
+    createFile(state, "a", 0644, 0, (uint32_t)-1, &st);
     assert_int_equal(st.st_uid, 0);
     assert_int_equal(st.st_gid, 0);
 
-    assert_int_equal(pfsTestCreate(H(state), "//b", O_CREAT | O_RDWR, 0644,
-                                   0, 1234, &fd), PFS_PROXY_FD_VALID);
-    close(fd);
-    assert_int_equal(pfsTestCreate(H(state), "//c", O_CREAT | O_RDWR, 0644,
-                                   1000, 1000, &fd), PFS_PROXY_FD_VALID);
-    close(fd);
-    hostStat(state, "c", &st);
+    createFile(state, "b", 0644, 0, 1234, NULL);
+    createFile(state, "c", 0644, 1000, 1000, &st);
     assert_int_equal(st.st_uid, 1000);
     assert_int_equal(st.st_gid, 1000);
     assert_int_equal(pfsTestChown(H(state), "//c", 2000, 2000), 0);
@@ -522,6 +514,10 @@ testMknod(void **state)
     assert_int_equal(st.st_mode & 07777, 0644);
 
     assert_int_equal(pfsTestMknod(H(state), 1000, 1000, "//fifo", S_IFIFO | 0640, 0), -EEXIST);
+    assert_int_equal(pfsTestMknod(H(state), 1000, 1000, "/", S_IFIFO | 0640, 0), -EEXIST);
+    /* a trailing slash names a directory, which mknod(2) does not make */
+    assert_int_equal(pfsTestMknod(H(state), 1000, 1000, "//slash/", S_IFIFO | 0640, 0), -ENOENT);
+    assert_false(hostExists(state, "slash"));
 
     /* device nodes are refused by default, even for root */
     assert_int_equal(pfsTestMknod(H(state), 0, 0, "//null", S_IFCHR | 0666,
@@ -576,6 +572,11 @@ testMkdir(void **state)
     assert_int_equal(pfsTestMkdir(H(state), 1000, 1001, "//d/..", 0750), -EEXIST);
     assert_int_equal(pfsTestMkdir(H(state), 1000, 1001, "/", 0750), -EEXIST);
     assert_int_equal(pfsTestMkdir(H(state), 1000, 1001, "//x/y", 0750), -ENOENT);
+    /* mkdir(2) takes a trailing slash */
+    assert_int_equal(pfsTestMkdir(H(state), 1000, 1001, "//slash/", 0750), 0);
+    hostStat(state, "slash", &st);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(st.st_uid, 1000);
 
     /* sticky is kept */
     assert_int_equal(pfsTestMkdir(H(state), 0, 0, "//tmp", 01777), 0);
@@ -609,6 +610,9 @@ testSymlink(void **state)
     assert_string_equal(buf, "../../etc/passwd");
     assert_int_equal(pfsTestSymlink(H(state), 0, 0, "x", "//l"), -EEXIST);
     assert_int_equal(pfsTestSymlink(H(state), 0, 0, "", "//empty"), -ENOENT);
+    assert_int_equal(pfsTestSymlink(H(state), 0, 0, "x", "/"), -EEXIST);
+    assert_int_equal(pfsTestSymlink(H(state), 0, 0, "x", "//slash/"), -ENOENT);
+    assert_false(hostExists(state, "slash"));
 }
 
 
@@ -682,6 +686,18 @@ testStatfs(void **state)
 
 /* ---- chmod, chown, truncate, utime ---- */
 
+/* T_CHMOD of @path to @mode, after which the host sees @mode on @rel. */
+static void
+chmodAndCheck(void **state, const char *path, mode_t mode, const char *rel)
+{
+    struct stat st;
+
+    assert_int_equal(pfsTestChmod(H(state), path, mode), 0);
+    hostStat(state, rel, &st);
+    assert_int_equal(st.st_mode & 07777, mode);
+}
+
+
 static void
 testChmod(void **state)
 {
@@ -690,13 +706,9 @@ testChmod(void **state)
 
     hostFile(state, "f", "x");
     assert_int_equal(symlink("f", l), 0);
-    assert_int_equal(pfsTestChmod(H(state), "//f", 0600), 0);
-    hostStat(state, "f", &st);
-    assert_int_equal(st.st_mode & 07777, 0600);
+    chmodAndCheck(state, "//f", 0600, "f");
     /* follows a final symlink, as chmod(2) does */
-    assert_int_equal(pfsTestChmod(H(state), "//link", 04711), 0);
-    hostStat(state, "f", &st);
-    assert_int_equal(st.st_mode & 07777, 04711);
+    chmodAndCheck(state, "//link", 04711, "f");
     assert_int_equal(pfsTestChmod(H(state), "/", 0711), 0);
     assert_int_equal(stat(EXP(state)->root, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0711);
@@ -712,21 +724,14 @@ testChmodDirAndFifo(void **state)
     g_autofree char *d = hostPath(state, "d");
     g_autofree char *fifo = hostPath(state, "fifo");
     g_autofree char *l = hostPath(state, "fifolink");
-    struct stat st;
 
     assert_int_equal(mkdir(d, 0755), 0);
     assert_int_equal(mkfifo(fifo, 0600), 0);
     assert_int_equal(symlink("fifo", l), 0);
 
-    assert_int_equal(pfsTestChmod(H(state), "//d", 02750), 0);
-    hostStat(state, "d", &st);
-    assert_int_equal(st.st_mode & 07777, 02750);
-    assert_int_equal(pfsTestChmod(H(state), "//fifo", 0640), 0);
-    hostStat(state, "fifo", &st);
-    assert_int_equal(st.st_mode & 07777, 0640);
-    assert_int_equal(pfsTestChmod(H(state), "//fifolink", 0604), 0);
-    hostStat(state, "fifo", &st);
-    assert_int_equal(st.st_mode & 07777, 0604);
+    chmodAndCheck(state, "//d", 02750, "d");
+    chmodAndCheck(state, "//fifo", 0640, "fifo");
+    chmodAndCheck(state, "//fifolink", 0604, "fifo");
 }
 
 

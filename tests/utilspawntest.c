@@ -199,25 +199,36 @@ pfsTestSelfCmd(const char *mode, const char *out)
 }
 
 
+/* Start @cmd with its output into a pipe: returns the pipe's read end,
+ * and the child in *@pid (ours to reap). */
+static int
+pfsTestSpawnPiped(const pfsCmdline *cmd, pfsSpawnAttrs *attrs, pid_t *pid)
+{
+    PFS_AUTOCLOSE wr = -1;
+    int pipefd[2];
+
+    assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
+    wr = pipefd[1];
+    attrs->outputFD = wr;
+    if (pfsSpawn(cmd, attrs, pid) < 0) {
+        close(pipefd[0]);
+        fail_msg("spawn: %s", PFS_NULLSTR(pfsErrorLastMessage()));
+    }
+    return pipefd[0];
+}
+
+
 /* Run @cmd with its output into a pipe; the output, with *@status. */
 static char *
 pfsTestRunCapture(const pfsCmdline *cmd, pfsSpawnAttrs *attrs, int *status)
 {
     g_autoptr(GString) out = g_string_new(NULL);
     PFS_AUTOCLOSE rd = -1;
-    PFS_AUTOCLOSE wr = -1;
-    int pipefd[2];
     char buf[4096];
     ssize_t n;
     pid_t pid;
 
-    assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
-    rd = pipefd[0];
-    wr = pipefd[1];
-    attrs->outputFD = wr;
-    if (pfsSpawn(cmd, attrs, &pid) < 0)
-        fail_msg("spawn: %s", PFS_NULLSTR(pfsErrorLastMessage()));
-    pfsForceClose(&wr);
+    rd = pfsTestSpawnPiped(cmd, attrs, &pid);
     while ((n = read(rd, buf, sizeof(buf))) > 0)
         g_string_append_len(out, buf, n);
     assert_int_equal(n, 0);
@@ -586,9 +597,7 @@ testPidFile(void **state)
     g_autoptr(pfsCmdline) cmd = pfsCmdlineNew("/bin/sh");
     g_autoptr(GDir) listing = NULL;
     PFS_AUTOCLOSE rd = -1;
-    PFS_AUTOCLOSE wr = -1;
     pfsSpawnAttrs attrs = PFS_SPAWN_ATTRS_INIT;
-    int pipefd[2];
     char buf[64] = "";
     struct stat st;
     mode_t oldUmask;
@@ -597,16 +606,11 @@ testPidFile(void **state)
 
     /* the child tells its pid, then waits for us to have read the file */
     pfsCmdlineAddArgList(cmd, "-c", "echo $$; exec sleep 100", NULL);
-    assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
-    rd = pipefd[0];
-    wr = pipefd[1];
-    attrs.outputFD = wr;
     attrs.pidFile = pidFile;
 
     oldUmask = umask(077);
-    assert_int_equal(pfsSpawn(cmd, &attrs, &pid), 0);
+    rd = pfsTestSpawnPiped(cmd, &attrs, &pid);
     umask(oldUmask);
-    pfsForceClose(&wr);
 
     assert_true(read(rd, buf, sizeof(buf) - 1) > 0);
     expected = g_strdup_printf("%lld\n", (long long)pid);
@@ -679,8 +683,6 @@ testTerminateIgnoringChild(void **state)
     g_autoptr(pfsCmdline) cmd = pfsCmdlineNew("/bin/sh");
     pfsSpawnAttrs attrs = PFS_SPAWN_ATTRS_INIT;
     PFS_AUTOCLOSE rd = -1;
-    PFS_AUTOCLOSE wr = -1;
-    int pipefd[2];
     char buf[16] = "";
     gint64 start;
     gint64 took;
@@ -689,12 +691,7 @@ testTerminateIgnoringChild(void **state)
 
     /* "ready" once SIGTERM is ignored; sleep inherits that */
     pfsCmdlineAddArgList(cmd, "-c", "trap '' TERM; echo ready; exec sleep 100", NULL);
-    assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
-    rd = pipefd[0];
-    wr = pipefd[1];
-    attrs.outputFD = wr;
-    assert_int_equal(pfsSpawn(cmd, &attrs, &pid), 0);
-    pfsForceClose(&wr);
+    rd = pfsTestSpawnPiped(cmd, &attrs, &pid);
     assert_int_equal(read(rd, buf, sizeof(buf) - 1), 6);
     assert_string_equal(buf, "ready\n");
 

@@ -273,11 +273,13 @@ pfsProxyPathOpenParent(pfsProxyExport *exp,
 }
 
 
-int
-pfsProxyPathLookup(pfsProxyExport *exp, const char *path,
-                   pfsProxyPath *out)
+/* Common start of pfsProxyPathLookup() and pfsProxyPathParent(): empty
+ * @out and split @path into @split; a path naming the root is resolved
+ * right away (@split->isRoot, @out->isRoot). */
+static int
+pfsProxyPathStart(pfsProxyExport *exp, const char *path,
+                  pfsProxyPath *out, pfsPathSplit *split)
 {
-    pfsPathSplit split;
     int r;
 
     out->fd = -1;
@@ -287,13 +289,27 @@ pfsProxyPathLookup(pfsProxyExport *exp, const char *path,
     out->isRoot = false;
     out->trailingSlash = false;
 
-    if ((r = pfsPathSplitString(path, &split)) < 0)
+    if ((r = pfsPathSplitString(path, split)) < 0)
         return r;
-
-    if (split.isRoot) {
+    if (split->isRoot) {
         out->fd = exp->rootfd;
-        out->isDir = true;
         out->isRoot = true;
+    }
+    return 0;
+}
+
+
+int
+pfsProxyPathLookup(pfsProxyExport *exp, const char *path,
+                   pfsProxyPath *out)
+{
+    pfsPathSplit split;
+    int r;
+
+    if ((r = pfsProxyPathStart(exp, path, out, &split)) < 0)
+        return r;
+    if (split.isRoot) {
+        out->isDir = true;
         return 0;
     }
 
@@ -321,21 +337,10 @@ pfsProxyPathParent(pfsProxyExport *exp, const char *path,
     pfsPathSplit split;
     int r;
 
-    out->fd = -1;
-    out->ownsFd = false;
-    out->name = ".";
-    out->isDir = false;
-    out->isRoot = false;
-    out->trailingSlash = false;
-
-    if ((r = pfsPathSplitString(path, &split)) < 0)
+    if ((r = pfsProxyPathStart(exp, path, out, &split)) < 0)
         return r;
-
-    if (split.isRoot) {
-        out->fd = exp->rootfd;
-        out->isRoot = true;
+    if (split.isRoot)
         return 0;
-    }
     out->trailingSlash = split.trailingSlash;
     return pfsProxyPathOpenParent(exp, &split, out);
 }

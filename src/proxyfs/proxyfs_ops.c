@@ -233,15 +233,6 @@ pfsProxyPinCreated(pfsProxyExport *exp, int dirfd, const char *name,
 
 
 static int32_t
-pfsProxyCreateCheckParent(pfsProxyPath *where)
-{
-    if (where->isRoot)
-        return -EEXIST;
-    return 0;
-}
-
-
-static int32_t
 pfsProxyOpCreate(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
 {
     PFS_AUTO_PROXY_PATH where = { .fd = -1 };
@@ -314,22 +305,52 @@ pfsProxyOpCreate(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply
 }
 
 
-/* Common tail of mkdir, mknod and symlink: pin what was just created at
- * (@where) with @type, give it its owner and mode, and remove it if that
- * fails so nothing half-made is left behind. */
+/* Common start of mknod, mkdir and symlink: resolve the parent of @path
+ * into @where and fstat() it into @parent. The root always exists; a
+ * trailing slash names a directory, which only mkdir may create
+ * (@slashAllowed). */
+static int32_t
+pfsProxyBeginCreate(pfsProxyExport *exp,
+                    const char *path,
+                    bool slashAllowed,
+                    pfsProxyPath *where,
+                    struct stat *parent)
+{
+    int32_t r;
+
+    if ((r = pfsProxyPathParent(exp, path, where)) < 0)
+        return r;
+    if (where->isRoot)
+        return -EEXIST;
+    if (where->trailingSlash && !slashAllowed)
+        return -ENOENT;
+    if (fstat(where->fd, parent) < 0)
+        return -errno;
+    return 0;
+}
+
+
+/* Common tail of mknod, mkdir and symlink: pin what was just created at
+ * (@where) with @type, give it the owner and mode that @uid:@gid asking
+ * for @mode would have got, and remove it if that fails so nothing
+ * half-made is left behind. */
 static int32_t
 pfsProxyFinishCreated(pfsProxyExport *exp,
                       pfsProxyPath *where,
                       const struct stat *parent,
+                      uint32_t uid,
+                      uint32_t gid,
                       mode_t type,
-                      const pfsProxyNewAttrs *attrs)
+                      mode_t mode)
 {
     PFS_AUTOCLOSE pinned = -1;
+    pfsProxyNewAttrs attrs;
     int32_t r;
 
+    pfsProxyNewAttrsCompute(parent, uid, gid, type, mode, &attrs);
     r = pfsProxyPinCreated(exp, where->fd, where->name, type, &pinned);
     if (r == 0)
-        r = pfsProxyNewAttrsApply(exp, pinned, where, parent, attrs,
+        r = pfsProxyNewAttrsApply(exp, pinned, where, parent, &attrs,
                                   !S_ISLNK(type));
     if (r < 0 && r != -EAGAIN)
         unlinkat(where->fd, where->name, S_ISDIR(type) ? AT_REMOVEDIR : 0);
@@ -346,7 +367,6 @@ pfsProxyOpMknod(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
     int32_t mode;
     uint64_t rdev;
     mode_t type;
-    pfsProxyNewAttrs attrs;
     struct stat parent;
     int32_t r;
 
@@ -378,19 +398,11 @@ pfsProxyOpMknod(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
         return -EINVAL;
     }
 
-    if ((r = pfsProxyPathParent(exp, path.str, &where)) < 0)
+    if ((r = pfsProxyBeginCreate(exp, path.str, false, &where, &parent)) < 0)
         return r;
-    if ((r = pfsProxyCreateCheckParent(&where)) < 0)
-        return r;
-    if (where.trailingSlash)
-        return -ENOENT;
-    if (fstat(where.fd, &parent) < 0)
-        return -errno;
-
     if (mknodat(where.fd, where.name, type, (dev_t)rdev) < 0)
         return -errno;
-    pfsProxyNewAttrsCompute(&parent, uid, gid, type, mode, &attrs);
-    return pfsProxyFinishCreated(exp, &where, &parent, type, &attrs);
+    return pfsProxyFinishCreated(exp, &where, &parent, uid, gid, type, mode);
 }
 
 
@@ -401,7 +413,6 @@ pfsProxyOpMkdir(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
     uint32_t uid, gid;
     pfsProxyString path;
     int32_t mode;
-    pfsProxyNewAttrs attrs;
     struct stat parent;
     int32_t r;
 
@@ -410,17 +421,12 @@ pfsProxyOpMkdir(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
     PFS_DECODE(pfsProxyDecodeName(dec, &path));
     PFS_DECODE(pfsProxyDecodeS32(dec, &mode));
 
-    if ((r = pfsProxyPathParent(exp, path.str, &where)) < 0)
+    /* mkdir(2) takes "dir/" */
+    if ((r = pfsProxyBeginCreate(exp, path.str, true, &where, &parent)) < 0)
         return r;
-    if ((r = pfsProxyCreateCheckParent(&where)) < 0)
-        return r;
-    if (fstat(where.fd, &parent) < 0)
-        return -errno;
-
     if (mkdirat(where.fd, where.name, 0) < 0)
         return -errno;
-    pfsProxyNewAttrsCompute(&parent, uid, gid, S_IFDIR, mode, &attrs);
-    return pfsProxyFinishCreated(exp, &where, &parent, S_IFDIR, &attrs);
+    return pfsProxyFinishCreated(exp, &where, &parent, uid, gid, S_IFDIR, mode);
 }
 
 
@@ -430,7 +436,6 @@ pfsProxyOpSymlink(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *repl
     PFS_AUTO_PROXY_PATH where = { .fd = -1 };
     uint32_t uid, gid;
     pfsProxyString target, path;
-    pfsProxyNewAttrs attrs;
     struct stat parent;
     int32_t r;
 
@@ -439,21 +444,13 @@ pfsProxyOpSymlink(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *repl
     PFS_DECODE(pfsProxyDecodeName(dec, &target));
     PFS_DECODE(pfsProxyDecodeName(dec, &path));
 
-    if ((r = pfsProxyPathParent(exp, path.str, &where)) < 0)
+    if ((r = pfsProxyBeginCreate(exp, path.str, false, &where, &parent)) < 0)
         return r;
-    if ((r = pfsProxyCreateCheckParent(&where)) < 0)
-        return r;
-    if (where.trailingSlash)
-        return -ENOENT;
-    if (fstat(where.fd, &parent) < 0)
-        return -errno;
-
     /* The target is stored as it is: it is only ever followed inside the
      * export, by us or by the guest's own kernel. */
     if (symlinkat(target.str, where.fd, where.name) < 0)
         return -errno;
-    pfsProxyNewAttrsCompute(&parent, uid, gid, S_IFLNK, 0777, &attrs);
-    return pfsProxyFinishCreated(exp, &where, &parent, S_IFLNK, &attrs);
+    return pfsProxyFinishCreated(exp, &where, &parent, uid, gid, S_IFLNK, 0777);
 }
 
 
@@ -763,103 +760,77 @@ pfsProxyXattrEnter(pfsProxyExport *exp, const char *path,
 }
 
 
-static int32_t
-pfsProxyXattrReadReply(pfsProxyReply *reply, int32_t size,
-                       ssize_t (*probe)(pfsProxyReply *, char *, size_t, void *),
-                       void *opaque)
+/* lgetxattr(2) of @attr, or llistxattr(2) when @attr is NULL; @name is
+ * a single component in the current directory (pfsProxyXattrEnter). */
+static ssize_t
+pfsProxyXattrFetch(const char *name, const char *attr, char *buf, size_t len)
 {
+    if (attr)
+        return lgetxattr(name, attr, buf, len);
+    return llistxattr(name, buf, len);
+}
+
+
+/* Common body of T_LGETXATTR (@attr) and T_LLISTXATTR (@attr NULL):
+ * a @size of 0 asks for the length only, which comes back as a status;
+ * else the value or list is read into a buffer of @size bytes (at most
+ * what a reply holds). */
+static int32_t
+pfsProxyXattrRead(pfsProxyExport *exp, pfsProxyReply *reply, int32_t size,
+                  const char *path, const char *attr)
+{
+    PFS_AUTO_PROXY_PATH where = { .fd = -1 };
     size_t max;
     char *buf;
     ssize_t n;
+    int32_t r;
 
+    if (size == 0)
+        reply->klass = PFS_PROXY_REPLY_STATUS;
     if (size < 0)
         return -EINVAL;
+    if ((r = pfsProxyXattrEnter(exp, path, &where)) < 0)
+        return r;
+
     if (size == 0) {
-        /* a size probe: the length comes back as a status */
-        reply->klass = PFS_PROXY_REPLY_STATUS;
-        n = probe(reply, NULL, 0, opaque);
+        n = pfsProxyXattrFetch(where.name, attr, NULL, 0);
         return n < 0 ? -errno : (int32_t)MIN(n, G_MAXINT32);
     }
 
     max = MIN((size_t)size, PFS_PROXY_MAX_REPLY_STRING);
     if (!(buf = pfsProxyEncodeStringReserve(&reply->data, max)))
         return -ENOBUFS;
-    if ((n = probe(reply, buf, max, opaque)) < 0)
+    if ((n = pfsProxyXattrFetch(where.name, attr, buf, max)) < 0)
         return -errno;
     pfsProxyEncodeStringCommit(&reply->data, n);
     return 0;
 }
 
 
-typedef struct {
-    const char *name;
-    const char *attr;
-} pfsProxyXattrTarget;
-
-static ssize_t
-pfsProxyXattrGet(pfsProxyReply *reply, char *buf, size_t len, void *opaque)
-{
-    pfsProxyXattrTarget *target = opaque;
-
-    return lgetxattr(target->name, target->attr, buf, len);
-}
-
-
-static ssize_t
-pfsProxyXattrList(pfsProxyReply *reply, char *buf, size_t len, void *opaque)
-{
-    pfsProxyXattrTarget *target = opaque;
-
-    return llistxattr(target->name, buf, len);
-}
-
-
 static int32_t
 pfsProxyOpLgetxattr(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
 {
-    PFS_AUTO_PROXY_PATH where = { .fd = -1 };
     pfsProxyString path, name;
-    pfsProxyXattrTarget target;
     int32_t size;
-    int32_t r;
 
     PFS_DECODE(pfsProxyDecodeS32(dec, &size));
     PFS_DECODE(pfsProxyDecodeName(dec, &path));
     PFS_DECODE(pfsProxyDecodeName(dec, &name));
 
-    if (size == 0)
-        reply->klass = PFS_PROXY_REPLY_STATUS;
-    if (size < 0)
-        return -EINVAL;
-    if ((r = pfsProxyXattrEnter(exp, path.str, &where)) < 0)
-        return r;
-    target.name = where.name;
-    target.attr = name.str;
-    return pfsProxyXattrReadReply(reply, size, pfsProxyXattrGet, &target);
+    return pfsProxyXattrRead(exp, reply, size, path.str, name.str);
 }
 
 
 static int32_t
 pfsProxyOpLlistxattr(pfsProxyExport *exp, pfsProxyDecoder *dec, pfsProxyReply *reply)
 {
-    PFS_AUTO_PROXY_PATH where = { .fd = -1 };
     pfsProxyString path;
-    pfsProxyXattrTarget target;
     int32_t size;
-    int32_t r;
 
     PFS_DECODE(pfsProxyDecodeS32(dec, &size));
     PFS_DECODE(pfsProxyDecodeName(dec, &path));
 
-    if (size == 0)
-        reply->klass = PFS_PROXY_REPLY_STATUS;
-    if (size < 0)
-        return -EINVAL;
-    if ((r = pfsProxyXattrEnter(exp, path.str, &where)) < 0)
-        return r;
-    target.name = where.name;
-    target.attr = NULL;
-    return pfsProxyXattrReadReply(reply, size, pfsProxyXattrList, &target);
+    return pfsProxyXattrRead(exp, reply, size, path.str, NULL);
 }
 
 
