@@ -28,8 +28,6 @@ launch = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(launch)
 
 NAME = "pfs-e2e"
-STATUS_KEYS = ("Uid", "Gid", "Groups", "CapInh", "CapPrm", "CapEff", "CapBnd",
-               "CapAmb", "NoNewPrivs", "Seccomp", "Threads")
 
 
 def log(msg):
@@ -143,9 +141,11 @@ class Watcher(threading.Thread):
             # process still setting up (or a wrapper about to exec it).
             if os.path.exists(self.console) and os.path.getsize(self.console) > 0:
                 if not self.helper_status and self.pid("fs0.pid"):
-                    self.helper_status = launch.proc_status(self.pid("fs0.pid"), STATUS_KEYS)
+                    self.helper_status = launch.proc_status(self.pid("fs0.pid"),
+                                                            launch.STATUS_KEYS)
                 if not self.qemu_status and self.pid("qemu.pid"):
-                    self.qemu_status = launch.proc_status(self.pid("qemu.pid"), STATUS_KEYS)
+                    self.qemu_status = launch.proc_status(self.pid("qemu.pid"),
+                                                          launch.STATUS_KEYS)
             offset = self.show(offset)
             time.sleep(0.05)
         self.show(offset)
