@@ -6,9 +6,9 @@
 # libvirt-native-e2e.sh (libvirtd with our patch series): cmocka-style
 # checks, private directories in the test's mount namespace, the domain
 # XML, starting and stopping libvirtd without systemd. Expects $build,
-# $state, $uri, and for domain_xml $ctl, $run, $append and the kit's
-# PFS_E2E_KERNEL and PFS_E2E_INITRD. libvirtd_cmd (an array) is the
-# daemon to run, default the system's libvirtd.
+# $state, $uri, $here, $python, and for domain_xml $ctl, $run, $append
+# and the kit's PFS_E2E_KERNEL and PFS_E2E_INITRD. libvirtd_cmd (an
+# array) is the daemon to run, default the system's libvirtd.
 
 if [ -z "${libvirtd_cmd+x}" ]; then
     libvirtd_cmd=(libvirtd)
@@ -71,55 +71,17 @@ private_dirs() {
     done
 }
 
+# The kit's domain (pfs-e2e-domain.py), its console in $run:
+# domain_xml NAME SOURCE WITH_CTL [QEMU-ARG]
 domain_xml() {
-    # domain_xml NAME SOURCE WITH_CTL [QEMU-ARG]
-    local dname=$1 source=$2 with_ctl=$3 qemuarg=${4:-} ctlfs='' cmdline=''
-    if [ -n "$qemuarg" ]; then
-        cmdline="  <qemu:commandline>
-    <qemu:arg value='$qemuarg'/>
-  </qemu:commandline>"
-    fi
-    if [ "$with_ctl" = yes ]; then
-        ctlfs="    <filesystem type='mount' accessmode='squash'>
-      <source dir='$ctl'/>
-      <target dir='ctl'/>
-    </filesystem>"
-    fi
-    cat <<EOF
-<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
-  <name>$dname</name>
-  <memory unit='MiB'>256</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>$PFS_E2E_KERNEL</kernel>
-    <initrd>$PFS_E2E_INITRD</initrd>
-    <cmdline>$append</cmdline>
-  </os>
-  <features>
-    <acpi/>
-  </features>
-  <on_poweroff>destroy</on_poweroff>
-  <on_reboot>destroy</on_reboot>
-  <on_crash>destroy</on_crash>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <filesystem type='mount' accessmode='passthrough'>
-      <driver type='proxy'/>
-      <source dir='$source'/>
-      <target dir='share'/>
-    </filesystem>
-$ctlfs
-    <serial type='file'>
-      <source path='$run/console-$dname.log'/>
-    </serial>
-    <memballoon model='none'/>
-  </devices>
-$cmdline
-</domain>
-EOF
+    local dname=$1 source=$2 with_ctl=$3 qemuarg=${4:-}
+    local -a opts=()
+    [ "$with_ctl" != yes ] || opts+=(--ctl "$ctl")
+    [ -z "$qemuarg" ] || opts+=("--qemu-arg=$qemuarg")
+    "$python" "$here/pfs-e2e-domain.py" "$dname" --kernel "$PFS_E2E_KERNEL" \
+        --initrd "$PFS_E2E_INITRD" --append "$append" --export "$source" \
+        --console "$run/console-$dname.log" "${opts[@]}"
 }
-
 
 # Start libvirtd and wait until it answers; sets libvirtd_pid. Polls for
 # its socket, not with virsh (recipe pitfall 17); 'domcapabilities' then
