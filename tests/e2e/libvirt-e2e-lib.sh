@@ -16,7 +16,7 @@
 
 build=${PFS_BUILDDIR:-$top/build}
 outdir=${PFS_E2E_OUTDIR:-$build/e2e-guest}
-# shellcheck disable=SC2034 # the scripts' own
+# shellcheck disable=SC2034 # the scripts use it
 helper=${PFS_HELPER:-$build/src/proxyfs/virt-proxyfs-helper}
 qemu_user=${PFS_E2E_QEMU_USER:-virt-proxyfs-qemu}
 timeout=${PFS_E2E_TIMEOUT:-300}
