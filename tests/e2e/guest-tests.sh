@@ -40,9 +40,9 @@ smp=${PFS_GUEST_SMP:-2}
 keep=0
 verbose=0
 
-say() { printf 'guest-tests: %s\n' "$*"; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+e2e_name=guest-tests
+# shellcheck source=e2e-lib.sh
+. "$here/e2e-lib.sh"
 
 in_ci() {
     case ${CI:-} in
@@ -102,32 +102,13 @@ t=$(now)
 if ! "$here/build-guest.sh" "$outdir"; then
     skip "could not build the guest kit (build-guest.sh; Debian's archive unreachable?)"
 fi
-kit_s=$(since "$t")
+kit_s=$(since "$t" 1)
 # shellcheck source=/dev/null
 . "$outdir/kit.env"
 
-tmp=
-qemu_pid=
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM HUP
-    if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then
-        kill -KILL "$qemu_pid" 2>/dev/null || true
-        wait "$qemu_pid" 2>/dev/null || true
-    fi
-    if [ -n "$tmp" ] && [ -d "$tmp" ]; then
-        if [ "$keep" = 1 ]; then
-            say "kept $tmp"
-        else
-            rm -rf "$tmp"
-        fi
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+# on the way out, our child (timeout, running QEMU) is killed outright
+child_signal=KILL
+cleanup_on_exit
 
 tmp=$(mktemp -d /tmp/pfs-guest-tests.XXXXXX)
 ctl=$tmp/ctl
@@ -153,7 +134,7 @@ done < <(compgen -e | LC_ALL=C sort)
 t=$(now)
 truncate -s 2G "$tmp/scratch.img"
 mkfs.ext4 -q -F -L pfs-scratch "$tmp/scratch.img"
-mkfs_s=$(since "$t")
+mkfs_s=$(since "$t" 1)
 
 # Where the guest mounts its own file systems: a directory of the host's
 # root that is not, and does not hold, anything the programs need (a CI
@@ -196,11 +177,11 @@ t=$(now)
 # does, wherever the clone is (a CI clone may be under /root); the guest
 # runs only this tree's programs and gets the host's root read-only
 timeout -k 5 "$total_timeout" "${qemu[@]}" > "$tmp/qemu.log" 2>&1 &
-qemu_pid=$!
+child=$!
 qemu_rc=0
-wait "$qemu_pid" || qemu_rc=$?
-qemu_pid=
-guest_s=$(since "$t")
+wait "$child" || qemu_rc=$?
+child=
+guest_s=$(since "$t" 1)
 
 failures=()
 console=$tmp/console.log

@@ -3,20 +3,103 @@
 #
 # libvirt-e2e-lib.sh: what the end-to-end tests through a libvirtd share,
 # sourced by libvirt-e2e.sh (Debian's libvirtd and our hook) and
-# libvirt-native-e2e.sh (libvirtd with our patch series): cmocka-style
-# checks, private directories in the test's mount namespace, the domain
-# XML, starting and stopping libvirtd without systemd. Expects $build,
-# $state, $uri, and for domain_xml $ctl, $run, $append and the kit's
-# PFS_E2E_KERNEL and PFS_E2E_INITRD. libvirtd_cmd (an array) is the
-# daemon to run, default the system's libvirtd.
+# libvirt-native-e2e.sh (libvirtd with our patch series): the run
+# outside the namespace, cmocka-style checks, private directories in the
+# test's mount namespace, the domain XML, starting and stopping libvirtd
+# without systemd, the checks both make of the guest, the helper and
+# libvirtd. Expects $here, $top and $e2e_name; sets build, outdir,
+# helper, qemu_user, timeout, python and uri from the environment the
+# scripts' headers describe. libvirtd_cmd (an array) is the daemon to
+# run, default the system's libvirtd. The functions called from inner()
+# see its variables: $name, the domain of the main run, $console, its
+# console, $append, and those inner_dirs sets.
 
+build=${PFS_BUILDDIR:-$top/build}
+outdir=${PFS_E2E_OUTDIR:-$build/e2e-guest}
+# shellcheck disable=SC2034 # the scripts use it
+helper=${PFS_HELPER:-$build/src/proxyfs/virt-proxyfs-helper}
+qemu_user=${PFS_E2E_QEMU_USER:-virt-proxyfs-qemu}
+timeout=${PFS_E2E_TIMEOUT:-300}
+python=${PYTHON:-python3}
+uri=qemu:///system
 if [ -z "${libvirtd_cmd+x}" ]; then
     libvirtd_cmd=(libvirtd)
 fi
 
 check_prefix=${check_prefix:-libvirt}
 # shellcheck source=e2e-check.sh
-. "$(dirname "${BASH_SOURCE[0]}")/e2e-check.sh"
+. "$here/e2e-check.sh"
+# shellcheck source=e2e-lib.sh
+. "$here/e2e-lib.sh"
+
+# A requirement that is missing: skipped for a developer, a failure
+# under CI (as $skip_prefix, default $check_prefix)
+skip() {
+    if [ "${CI:-}" = true ]; then
+        echo "[  FAILED  ] ${skip_prefix:-$check_prefix}: $* (required under CI)"
+        exit 1
+    fi
+    echo "[  SKIPPED ] ${skip_prefix:-$check_prefix}: $*"
+    exit 77
+}
+
+# Outside the namespace, once outer() found what the test needs: build
+# the kit, run "$script --inner" in a private mount and PID namespace on
+# a new $tmp (/tmp/PREFIX.XXXXXX), then check from the host that nothing
+# of the run is left, and with CHECK_USERS=yes that the host's users and
+# groups are unchanged: run_namespace PREFIX CHECK_USERS
+run_namespace() {
+    local prefix=$1 check_users=$2 t0 t rc=0 users=
+    t0=$(now)
+    "$here/build-guest.sh" "$outdir"
+    say "kit ready in $(since "$t0") s"
+
+    tmp=$(mktemp -d "/tmp/$prefix.XXXXXX")
+    chmod 0711 "$tmp"
+    cleanup_on_exit
+
+    # --kill-child: whatever happens to us, the namespace's init (and so
+    # everything in it) is killed
+    [ "$check_users" != yes ] || users=$(cat /etc/passwd /etc/group | sha256sum)
+    t=$(now)
+    unshare --mount --propagation private --pid --fork --mount-proc --kill-child \
+        env PFS_E2E_INNER_TMP="$tmp" PFS_E2E_QUIET="$quiet" \
+        bash "$here/$script" --inner || rc=$?
+    say "namespace done in $(since "$t") s (status $rc)"
+
+    # seen from the host: nothing of this run may still be running
+    if pgrep -f "$tmp" >/dev/null 2>&1 || pgrep -f "$name" >/dev/null 2>&1; then
+        echo "[  FAILED  ] $check_prefix: nothing of the run is left on the host"
+        pgrep -af "$tmp|$name" | sed 's/^/  | /'
+        rc=1
+    else
+        echo "[       OK ] $check_prefix: nothing of the run is left on the host"
+    fi
+    if [ "$check_users" != yes ]; then
+        :
+    elif [ "$(cat /etc/passwd /etc/group | sha256sum)" = "$users" ]; then
+        echo "[       OK ] $check_prefix: the host's users and groups unchanged"
+    else
+        echo "[  FAILED  ] $check_prefix: the host's users and groups unchanged"
+        rc=1
+    fi
+    say "total $(since "$t0") s"
+    return $rc
+}
+
+# Inside the namespace: the run's directories, in the $tmp of outside
+inner_dirs() {
+    tmp=$PFS_E2E_INNER_TMP
+    state=$tmp/state
+    host=$tmp/host
+    run=$tmp/run
+    export=$host/export
+    sentinel=$host/sentinel.txt
+    ctl=$run/ctl
+    mkdir -m 0755 "$state" "$host" "$export" "$run"
+    mkdir -m 0700 "$ctl"
+    chown "$qemu_user:" "$ctl"
+}
 
 # A value from config.h: the paths the hook and 'define' were built with.
 config_value() {
@@ -71,55 +154,17 @@ private_dirs() {
     done
 }
 
+# The kit's domain (pfs-e2e-domain.py), its console in $run:
+# domain_xml NAME SOURCE WITH_CTL [QEMU-ARG]
 domain_xml() {
-    # domain_xml NAME SOURCE WITH_CTL [QEMU-ARG]
-    local dname=$1 source=$2 with_ctl=$3 qemuarg=${4:-} ctlfs='' cmdline=''
-    if [ -n "$qemuarg" ]; then
-        cmdline="  <qemu:commandline>
-    <qemu:arg value='$qemuarg'/>
-  </qemu:commandline>"
-    fi
-    if [ "$with_ctl" = yes ]; then
-        ctlfs="    <filesystem type='mount' accessmode='squash'>
-      <source dir='$ctl'/>
-      <target dir='ctl'/>
-    </filesystem>"
-    fi
-    cat <<EOF
-<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
-  <name>$dname</name>
-  <memory unit='MiB'>256</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>$PFS_E2E_KERNEL</kernel>
-    <initrd>$PFS_E2E_INITRD</initrd>
-    <cmdline>$append</cmdline>
-  </os>
-  <features>
-    <acpi/>
-  </features>
-  <on_poweroff>destroy</on_poweroff>
-  <on_reboot>destroy</on_reboot>
-  <on_crash>destroy</on_crash>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <filesystem type='mount' accessmode='passthrough'>
-      <driver type='proxy'/>
-      <source dir='$source'/>
-      <target dir='share'/>
-    </filesystem>
-$ctlfs
-    <serial type='file'>
-      <source path='$run/console-$dname.log'/>
-    </serial>
-    <memballoon model='none'/>
-  </devices>
-$cmdline
-</domain>
-EOF
+    local dname=$1 source=$2 with_ctl=$3 qemuarg=${4:-}
+    local -a opts=()
+    [ "$with_ctl" != yes ] || opts+=(--ctl "$ctl")
+    [ -z "$qemuarg" ] || opts+=("--qemu-arg=$qemuarg")
+    "$python" "$here/pfs-e2e-domain.py" "$dname" --kernel "$PFS_E2E_KERNEL" \
+        --initrd "$PFS_E2E_INITRD" --append "$append" --export "$source" \
+        --console "$run/console-$dname.log" "${opts[@]}"
 }
-
 
 # Start libvirtd and wait until it answers; sets libvirtd_pid. Polls for
 # its socket, not with virsh (recipe pitfall 17); 'domcapabilities' then
@@ -155,6 +200,39 @@ stop_libvirtd() {
 }
 
 
+# libvirt's directories, private to the namespace
+private_libvirt() {
+    private_dirs bind /etc/libvirt /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt
+    private_libvirt_qemu
+}
+
+# libvirt's qemu.conf as the recipe has it, with the given lines after
+# (the lists also exercise the hook's lenient reading of libvirt's
+# file): libvirt_qemu_conf LINE...
+libvirt_qemu_conf() {
+    {
+        cat <<EOF
+user = "$qemu_user"
+group = "$qemu_user"
+security_driver = "none"
+stdio_handler = "file"
+namespaces = [ ]
+cgroup_controllers = [ ]
+remember_owner = 0
+EOF
+        [ $# -eq 0 ] || printf '%s\n' "$@"
+    } > /etc/libvirt/qemu.conf
+}
+
+# libvirtd starts: check_libvirtd_start WHAT
+check_libvirtd_start() {
+    local t ok=1
+    t=$(now)
+    start_libvirtd && ok=0
+    check "$1 ($(since "$t") s)" $ok "$(tail -n 5 "$state/libvirtd.log" 2>/dev/null)"
+    return $ok
+}
+
 # libvirt 9.0 looks up its built-in QEMU user, libvirt-qemu, even when
 # qemu.conf names another (guest-e2e-recipe.md, pitfall 15). Debian's
 # libvirt-daemon-system creates it; we never do. Without it, this
@@ -175,24 +253,87 @@ private_libvirt_qemu() {
     say "libvirt-qemu exists in this namespace only (uid $uid)"
 }
 
-# The guest's world: the sentinel, decoys, symlinks out of the export;
-# sets token and before. Expects $host, $export, $sentinel, $ctl,
-# $qemu_user.
-prepare_world() {
-    # the guest's world: the sentinel, decoys, symlinks out of the export
-    token=PFS-SENTINEL-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
-    printf '%s host secret\n' "$token" > "$sentinel"
-    chmod 0644 "$sentinel"
-    before=$(stat -c '%F %a %u %g %s %Y' "$sentinel"; sha256sum < "$sentinel")
-    printf 'PFS-DECOY relative\n' > "$export/sentinel.txt"
-    mkdir -p "$export$host"
-    printf 'PFS-DECOY absolute\n' > "$export$sentinel"
-    mkdir "$export/hostlinks"
-    ln -s "$sentinel" "$export/hostlinks/abs"
-    ln -s ../../sentinel.txt "$export/hostlinks/rel"
-    ln -s "$host" "$export/hostlinks/dir"
-    printf 'sentinel_path=%s\nagent=1\n' "$sentinel" > "$ctl/params"
-    chown "$qemu_user:" "$ctl/params"
+# The pid in the pid file of the helper of domain NAME (helper_pidfile
+# NAME, the script's, may be a pattern), if any: helper_pid NAME
+helper_pid() {
+    local f
+    for f in $(helper_pidfile "$1"); do
+        [ -f "$f" ] && cat "$f"
+    done
+    return 0
+}
+
+# wait_state NAME STATE SECONDS: whether virsh says NAME is in STATE
+# within SECONDS; the last state it said in domstate
+wait_state() {
+    domstate=''
+    for _ in $(seq $(($3 * 4))); do
+        domstate=$(virsh -c "$uri" domstate "$1" 2>/dev/null | head -n 1 || true)
+        [ "$domstate" = "$2" ] && return 0
+        sleep 0.25
+    done
+    return 1
+}
+
+# wait_console FILE PATTERN SECONDS: whether PATTERN shows in FILE
+wait_console() {
+    for _ in $(seq $(($3 * 10))); do
+        grep -aq "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# The watcher of $name (libvirt-e2e-watch.py), in the background; sets
+# watcher: start_watcher [OPTION...]
+start_watcher() {
+    "$python" "$here/libvirt-e2e-watch.py" ${quiet:+--quiet} \
+        --ctl "$ctl" --export "$export" --sentinel "$sentinel" \
+        --console "$run/console-$name.log" \
+        --qemu-pidfile "/run/libvirt/qemu/$name.pid" \
+        --helper-pidfile "$(helper_pidfile "$name")" "$@" \
+        --stop-file "$run/stop" --summary "$run/summary.json" &
+    watcher=$!
+}
+
+# libvirtd goes away and comes back while the guest works: the helpers
+# do not depend on it, and the share must keep working; the domain must
+# still run, with the same helper: check_libvirtd_restart HOW (the
+# helper was kept, or tracked)
+check_libvirtd_restart() {
+    local hpid1='' hpid2='' rst=1 rstate='' t
+    wait_console "$console" 'PFS-INFO section-root' 60 || true
+    t=$(now)
+    hpid1=$(helper_pid "$name")
+    if stop_libvirtd && start_libvirtd; then
+        rstate=$(virsh -c "$uri" domstate "$name" 2>&1 | head -n 1 || true)
+        hpid2=$(helper_pid "$name")
+        if [ "$rstate" = running ] && [ -n "$hpid1" ] && [ "$hpid1" = "$hpid2" ] &&
+            kill -0 "$hpid1" 2>/dev/null; then
+            rst=0
+        fi
+    fi
+    check "libvirtd restarted while the guest ran ($(since "$t") s): domain running, helper $hpid1 $1" \
+        $rst "domain state '$rstate', helper pid before '$hpid1', after '$hpid2'" \
+        "$(tail -n 5 "$state/libvirtd.log")"
+}
+
+# After 'virsh start' of $name (STARTED 0 when it succeeded): wait for the
+# guest's power-off, destroy it if it does not come, stop the watcher;
+# sets st, the domain's last state, and wall, the seconds since T_START:
+# wait_guest STARTED T_START
+wait_guest() {
+    st=''
+    if [ "$1" = 0 ]; then
+        wait_state "$name" "shut off" "$timeout" || true
+        st=$domstate
+    fi
+    wall=$(since "$2")
+    if [ "$1" = 0 ] && [ "$st" != "shut off" ]; then
+        virsh -c "$uri" destroy "$name" >/dev/null 2>&1 || true
+    fi
+    touch "$run/stop"
+    wait "$watcher" || true
 }
 
 
@@ -216,6 +357,34 @@ check_guest_run() {
         out="the guest left no manifest"
     fi
     check "check-host.py: owners, modes, contents as the guest set them" $ok "$out"
+}
+
+# The helper's own account in LOG: it served, and saw QEMU go; with
+# SAY_LOG=yes, the check names LOG: check_helper_served LOG SAY_LOG
+check_helper_served() {
+    local hlog=$1 requests ok=0 where=
+    [ "$2" != yes ] || where="logged to $hlog, "
+    requests=$(sed -n 's/.*client disconnected after \([0-9]*\) requests.*/\1/p' "$hlog" 2>/dev/null | tail -n 1 || true)
+    grep -q "serving '" "$hlog" 2>/dev/null || ok=1
+    [ "${requests:-0}" -gt 0 ] || ok=1
+    check "the helper ${where}served ${requests:-0} requests and exited when QEMU did" $ok \
+        "$(tail -n 5 "$hlog" 2>/dev/null)"
+}
+
+# 'virsh start NAME' must fail saying TEXT (a pattern) and leave NAME shut
+# off; what it said in err: start_fails NAME TEXT
+start_fails() {
+    local ok=0
+    if err=$(virsh -c "$uri" start "$1" 2>&1); then
+        ok=1
+    fi
+    # shellcheck disable=SC2254 # TEXT is a pattern
+    case $err in
+        $2) ;;
+        *) ok=1 ;;
+    esac
+    [ "$(virsh -c "$uri" domstate "$1" 2>&1 | head -n 1)" = "shut off" ] || ok=1
+    return $ok
 }
 
 # check_guest_effects WITH_SOCKET: containment (the sentinel, its secret,
@@ -295,22 +464,21 @@ socket summary unreadable"
 }
 
 # libvirtd goes; then nothing but this script (the namespace's init, and
-# the copies of it that $(...) makes) may run in the namespace:
-# check_libvirtd_stopped SCRIPT
+# the copies of it that $(...) makes) may run in the namespace
 check_libvirtd_stopped() {
     local t ok=0 left
     t=$(now)
     stop_libvirtd || ok=1
-    left=$(ps -eo pid=,args= | awk -v me="$1 --inner" '$1 != 1 && $2 != "ps" && $2 != "awk" && index($0, me) == 0' || true)
+    left=$(ps -eo pid=,args= | awk -v me="$script --inner" '$1 != 1 && $2 != "ps" && $2 != "awk" && index($0, me) == 0' || true)
     [ -z "$left" ] || ok=1
     check "libvirtd stopped ($(since "$t") s); no libvirtd, QEMU or helper left" $ok "$left"
 }
 
 # The entry point of a test script: SCRIPT --inner runs inner() (in the
-# namespace); otherwise [--keep] [--quiet] run outer():
+# namespace); otherwise [--keep] [--quiet] (keep, quiet) run outer():
 # e2e_main SCRIPT ARGS...
 e2e_main() {
-    local script=$1
+    script=$1
     shift
     if [ "${1:-}" = --inner ]; then
         inner
@@ -325,6 +493,5 @@ e2e_main() {
             *) echo "usage: $script [--keep] [--quiet]" >&2; exit 2 ;;
         esac
     done
-    tmp=
-    outer "$keep" "$quiet"
+    outer
 }

@@ -24,9 +24,6 @@ _spec = importlib.util.spec_from_file_location(
 launch = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(launch)
 
-STATUS_KEYS = ("Uid", "Gid", "Groups", "CapInh", "CapPrm", "CapEff", "CapBnd",
-               "CapAmb", "NoNewPrivs", "Seccomp", "Threads")
-
 
 def read_pid(path):
     # a pattern: the patched libvirtd names the helper's pid file after
@@ -57,8 +54,8 @@ def snapshot(args, summary):
         return False
     summary["qemu_pid"] = qemu
     summary["helper_pid"] = helper
-    summary["qemu_status"] = launch.proc_status(qemu, STATUS_KEYS)
-    summary["helper_status"] = launch.proc_status(helper, STATUS_KEYS)
+    summary["qemu_status"] = launch.proc_status(qemu, launch.STATUS_KEYS)
+    summary["helper_status"] = launch.proc_status(helper, launch.STATUS_KEYS)
     if not args.socket_dir:
         # a socketpair: no socket in the file system
         return True

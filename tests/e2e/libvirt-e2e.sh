@@ -38,40 +38,21 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
-build=${PFS_BUILDDIR:-$top/build}
-outdir=${PFS_E2E_OUTDIR:-$build/e2e-guest}
+e2e_name=libvirt-e2e
+skip_prefix="libvirt e2e"
+# shellcheck source=libvirt-e2e-lib.sh
+. "$here/libvirt-e2e-lib.sh"
 tool=${PFS_TOOL:-$build/tools/virt-proxyfs}
 hook=${PFS_HOOK:-$build/tools/virt-proxyfs-hook}
-helper=${PFS_HELPER:-$build/src/proxyfs/virt-proxyfs-helper}
-qemu_user=${PFS_E2E_QEMU_USER:-virt-proxyfs-qemu}
-timeout=${PFS_E2E_TIMEOUT:-300}
 suite=${PFS_E2E_SUITE:-fileops}
-python=${PYTHON:-python3}
-uri=qemu:///system
 name=pfs-libvirt-e2e
 badname=pfs-libvirt-e2e-nosource
 utf8=pfs-libvirt-e2e-utf8
 noqemu=pfs-libvirt-e2e-noqemu
 
-say() { printf 'libvirt-e2e: %s\n' "$*"; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
-
 # -- outside the namespace ---------------------------------------------
 
 outer() {
-    local keep=$1 quiet=$2
-
-    # a requirement that is missing: skipped for a developer, a failure
-    # under CI
-    skip() {
-        if [ "${CI:-}" = true ]; then
-            echo "[  FAILED  ] libvirt e2e: $* (required under CI)"
-            exit 1
-        fi
-        echo "[  SKIPPED ] libvirt e2e: $*"
-        exit 77
-    }
     [ "$(id -u)" -eq 0 ] || skip "needs root"
     local prog
     for prog in libvirtd virsh qemu-system-x86_64 unshare "$python"; do
@@ -95,69 +76,19 @@ outer() {
     "$top/build-aux/create-user.sh" >/dev/null
     getent passwd "$qemu_user" >/dev/null || skip "no user $qemu_user (PFS_E2E_QEMU_USER)"
 
-    local t0 t
-    t0=$(now)
-    "$here/build-guest.sh" "$outdir"
-    say "kit ready in $(since "$t0") s"
-
-    tmp=$(mktemp -d /tmp/pfs-libvirt-e2e.XXXXXX)
-    chmod 0711 "$tmp"
-    cleanup() {
-        local rc=$?
-        trap - EXIT
-        if [ -n "$tmp" ] && [ -d "$tmp" ]; then
-            if [ "$keep" = 1 ]; then say "kept $tmp"; else rm -rf "$tmp"; fi
-        fi
-        exit "$rc"
-    }
-    trap cleanup EXIT
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
-
-    # --kill-child: whatever happens to us, the namespace's init (and so
-    # everything in it) is killed
-    local rc=0 users
-    users=$(cat /etc/passwd /etc/group | sha256sum)
-    t=$(now)
-    unshare --mount --propagation private --pid --fork --mount-proc --kill-child \
-        env PFS_E2E_INNER_TMP="$tmp" PFS_E2E_QUIET="$quiet" \
-        bash "$here/libvirt-e2e.sh" --inner || rc=$?
-    say "namespace done in $(since "$t") s (status $rc)"
-
-    # seen from the host: nothing of this run may still be running
-    if pgrep -f "$tmp" >/dev/null 2>&1 || pgrep -f "$name" >/dev/null 2>&1; then
-        echo "[  FAILED  ] libvirt: nothing of the run is left on the host"
-        pgrep -af "$tmp|$name" | sed 's/^/  | /'
-        rc=1
-    else
-        echo "[       OK ] libvirt: nothing of the run is left on the host"
-    fi
-    if [ "$(cat /etc/passwd /etc/group | sha256sum)" = "$users" ]; then
-        echo "[       OK ] libvirt: the host's users and groups unchanged"
-    else
-        echo "[  FAILED  ] libvirt: the host's users and groups unchanged"
-        rc=1
-    fi
-    say "total $(since "$t0") s"
-    return $rc
+    run_namespace pfs-libvirt-e2e yes
 }
 
 # -- inside the namespace (we are its init) -----------------------------
 
-# shellcheck source=libvirt-e2e-lib.sh
-. "$here/libvirt-e2e-lib.sh"
+# the hook's pid file of the helper of domain $1's share (once defined)
+helper_pidfile() {
+    printf '%s/%s/%s.pid' "$rundir" "$1" "$alias"
+}
 
 inner() {
-    tmp=$PFS_E2E_INNER_TMP
     local quiet=$PFS_E2E_QUIET
-    state=$tmp/state
-    local host=$tmp/host
-    run=$tmp/run
-    local export=$host/export sentinel=$host/sentinel.txt
-    ctl=$run/ctl
-    mkdir -m 0755 "$state" "$host" "$export" "$run"
-    mkdir -m 0700 "$ctl"
-    chown "$qemu_user:" "$ctl"
+    inner_dirs
 
     local sysconfdir localstatedir rundir logdir
     sysconfdir=$(config_value PFS_SYSCONFDIR)
@@ -166,8 +97,7 @@ inner() {
     logdir=$localstatedir/log/virt-proxyfs/libvirt
 
     # libvirt's directories, then ours (the hook creates what it needs)
-    private_dirs bind /etc/libvirt /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt
-    private_libvirt_qemu
+    private_libvirt
     private_dirs overlay "$localstatedir/run/virt-proxyfs" "$localstatedir/log/virt-proxyfs" \
         "$sysconfdir/virt-proxyfs"
     mkdir -p "$sysconfdir/virt-proxyfs"
@@ -176,17 +106,8 @@ inner() {
 # libvirt's qemu.conf
 helper = "$helper"
 EOF
-    # libvirt's, as the recipe has it; the lists also exercise the hook's
-    # lenient reading of libvirt's file
-    cat > /etc/libvirt/qemu.conf <<EOF
-user = "$qemu_user"
-group = "$qemu_user"
-security_driver = "none"
-stdio_handler = "file"
-namespaces = [ ]
-cgroup_controllers = [ ]
-remember_owner = 0
-EOF
+    # shellcheck disable=SC2119 # no lines of ours
+    libvirt_qemu_conf
     mkdir -p /etc/libvirt/hooks/qemu.d
     install -m 0755 "$hook" /etc/libvirt/hooks/qemu.d/virt-proxyfs
 
@@ -207,17 +128,10 @@ EOF
     chown "$qemu_user:" "$run/console-$name.log" "$run/console-$utf8.log"
 
     # libvirtd, without systemd
-    local t ok=1
-    t=$(now)
-    start_libvirtd && ok=0
-    check "libvirtd starts with the hook installed ($(since "$t") s)" $ok \
-        "$(tail -n 5 "$state/libvirtd.log" 2>/dev/null)"
-    if [ $ok != 0 ]; then
-        return 1
-    fi
+    check_libvirtd_start "libvirtd starts with the hook installed" || return 1
 
     # define, and what the hook will read
-    local out alias socket hint=
+    local t ok out alias socket hint=
     t=$(now)
     ok=0
     out=$("$tool" define "$run/$name.xml" --connect "$uri" 2>&1) || ok=1
@@ -244,14 +158,8 @@ for s in shares:
     local sockdir=$rundir/$name
 
     # the run: the watcher records identities, answers swap requests
-    "$python" "$here/libvirt-e2e-watch.py" ${quiet:+--quiet} \
-        --ctl "$ctl" --export "$export" --sentinel "$sentinel" \
-        --console "$run/console-$name.log" \
-        --qemu-pidfile "/run/libvirt/qemu/$name.pid" \
-        --helper-pidfile "$sockdir/$alias.pid" \
-        --socket-dir "$sockdir" --socket "$socket" \
-        --stop-file "$run/stop" --summary "$run/summary.json" &
-    local watcher=$!
+    local watcher
+    start_watcher --socket-dir "$sockdir" --socket "$socket"
 
     local t_start start_s
     t_start=$(now)
@@ -260,58 +168,20 @@ for s in shares:
     start_s=$(since "$t_start")
     check "virsh start ($start_s s)" $ok "$out"
 
-    # libvirtd goes away and comes back while the guest works: the
-    # helpers do not depend on it, and the share must keep working
     local console=$run/console-$name.log
     if [ $ok = 0 ]; then
-        local hpid1='' hpid2='' rst=1 rstate=''
-        for _ in $(seq 600); do
-            grep -aq 'PFS-INFO section-root' "$console" && break
-            sleep 0.1
-        done
-        t=$(now)
-        hpid1=$(cat "$sockdir/$alias.pid" 2>/dev/null || true)
-        if stop_libvirtd && start_libvirtd; then
-            rstate=$(virsh -c "$uri" domstate "$name" 2>&1 | head -n 1 || true)
-            hpid2=$(cat "$sockdir/$alias.pid" 2>/dev/null || true)
-            if [ "$rstate" = running ] && [ -n "$hpid1" ] && [ "$hpid1" = "$hpid2" ] &&
-                kill -0 "$hpid1" 2>/dev/null; then
-                rst=0
-            fi
-        fi
-        check "libvirtd restarted while the guest ran ($(since "$t") s): domain running, helper $hpid1 kept" \
-            $rst "domain state '$rstate', helper pid before '$hpid1', after '$hpid2'" \
-            "$(tail -n 5 "$state/libvirtd.log")"
+        check_libvirtd_restart kept
     fi
 
-    local st='' wall
-    if [ $ok = 0 ]; then
-        for _ in $(seq $((timeout * 4))); do
-            st=$(virsh -c "$uri" domstate "$name" 2>/dev/null | head -n 1 || true)
-            [ "$st" = "shut off" ] && break
-            sleep 0.25
-        done
-    fi
-    wall=$(since "$t_start")
-    if [ $ok = 0 ] && [ "$st" != "shut off" ]; then
-        virsh -c "$uri" destroy "$name" >/dev/null 2>&1 || true
-    fi
-    touch "$run/stop"
-    wait "$watcher" || true
+    local st wall
+    wait_guest $ok "$t_start"
 
     # the guest's verdict (through the restart), and what it did
     check_guest_run "$suite" "$st" "$wall"
 
     check_guest_effects yes
 
-    # the helper's own account: it served, and saw QEMU go
-    local hlog=$logdir/$name-$alias.log requests
-    requests=$(sed -n 's/.*client disconnected after \([0-9]*\) requests.*/\1/p' "$hlog" 2>/dev/null | tail -n 1 || true)
-    ok=0
-    grep -q "serving '" "$hlog" 2>/dev/null || ok=1
-    [ "${requests:-0}" -gt 0 ] || ok=1
-    check "the helper served ${requests:-0} requests and exited when QEMU did" $ok \
-        "$(tail -n 5 "$hlog" 2>/dev/null)"
+    check_helper_served "$logdir/$name-$alias.log" no
 
     # release: the hook removed the socket directory; no helper runs
     ok=1
@@ -335,14 +205,7 @@ for s in shares:
     esac
     local err=
     if [ $ok = 0 ]; then
-        if err=$(virsh -c "$uri" start "$badname" 2>&1); then
-            ok=1
-        fi
-        case $err in
-            *"filesystem 'share' could not start"*"$host/no-such-dir"*) ;;
-            *) ok=1 ;;
-        esac
-        [ "$(virsh -c "$uri" domstate "$badname" 2>&1 | head -n 1)" = "shut off" ] || ok=1
+        start_fails "$badname" "*filesystem 'share' could not start*$host/no-such-dir*" || ok=1
     fi
     [ ! -e "$rundir/$badname" ] || ok=1
     ! pgrep -f virt-proxyfs-helper >/dev/null || ok=1
@@ -402,7 +265,7 @@ for s in shares:
         "$out" "virsh start: $err" "QEMU's -device: $(grep -F mount_tag <<<"$args")" \
         "$(tail -n 3 "$state/libvirtd.log" 2>/dev/null)" "$(pgrep -af virt-proxyfs-helper)"
 
-    check_libvirtd_stopped libvirt-e2e.sh
+    check_libvirtd_stopped
 
     say "virsh start ${start_s} s; start to shut off ${wall} s"
     [ "$failures" = 0 ]

@@ -38,37 +38,19 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
-build=${PFS_BUILDDIR:-$top/build}
 lvbuild=${PFS_LIBVIRT_BUILDDIR:-$top/build/libvirt}
-outdir=${PFS_E2E_OUTDIR:-$build/e2e-guest}
-helper=${PFS_HELPER:-$build/src/proxyfs/virt-proxyfs-helper}
-qemu_user=${PFS_E2E_QEMU_USER:-virt-proxyfs-qemu}
-timeout=${PFS_E2E_TIMEOUT:-300}
-python=${PYTHON:-python3}
-uri=qemu:///system
+e2e_name=libvirt-native-e2e
+check_prefix=libvirt-native
+libvirtd_cmd=("$lvbuild/run" "$lvbuild/src/libvirtd")
+# shellcheck source=libvirt-e2e-lib.sh
+. "$here/libvirt-e2e-lib.sh"
 name=pfs-native-e2e
 killname=pfs-native-e2e-kill
 badname=pfs-native-e2e-nosource
-check_prefix=libvirt-native
-libvirtd_cmd=("$lvbuild/run" "$lvbuild/src/libvirtd")
-
-say() { printf 'libvirt-native-e2e: %s\n' "$*"; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 
 # -- outside the namespace ---------------------------------------------
 
 outer() {
-    local keep=$1 quiet=$2
-
-    skip() {
-        if [ "${CI:-}" = true ]; then
-            echo "[  FAILED  ] $check_prefix: $* (required under CI)"
-            exit 1
-        fi
-        echo "[  SKIPPED ] $check_prefix: $*"
-        exit 77
-    }
     [ "$(id -u)" -eq 0 ] || skip "needs root"
     local prog
     for prog in virsh qemu-system-x86_64 unshare "$python"; do
@@ -83,115 +65,31 @@ outer() {
     getent passwd virt-proxyfs >/dev/null || "$top/build-aux/create-user.sh"
     getent passwd "$qemu_user" >/dev/null || "$top/build-aux/create-user.sh"
 
-    local t0 t
-    t0=$(now)
-    "$here/build-guest.sh" "$outdir"
-    say "kit ready in $(since "$t0") s"
-
-    tmp=$(mktemp -d /tmp/pfs-native-e2e.XXXXXX)
-    chmod 0711 "$tmp"
-    cleanup() {
-        local rc=$?
-        trap - EXIT
-        if [ -n "$tmp" ] && [ -d "$tmp" ]; then
-            if [ "$keep" = 1 ]; then say "kept $tmp"; else rm -rf "$tmp"; fi
-        fi
-        exit "$rc"
-    }
-    trap cleanup EXIT
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
-
-    local rc=0
-    t=$(now)
-    unshare --mount --propagation private --pid --fork --mount-proc --kill-child \
-        env PFS_E2E_INNER_TMP="$tmp" PFS_E2E_QUIET="$quiet" \
-        bash "$here/libvirt-native-e2e.sh" --inner || rc=$?
-    say "namespace done in $(since "$t") s (status $rc)"
-
-    if pgrep -f "$tmp" >/dev/null 2>&1 || pgrep -f "$name" >/dev/null 2>&1; then
-        echo "[  FAILED  ] $check_prefix: nothing of the run is left on the host"
-        pgrep -af "$tmp|$name" | sed 's/^/  | /'
-        rc=1
-    else
-        echo "[       OK ] $check_prefix: nothing of the run is left on the host"
-    fi
-    say "total $(since "$t0") s"
-    return $rc
+    run_namespace pfs-native-e2e no
 }
 
 # -- inside the namespace (we are its init) -----------------------------
 
-# shellcheck source=libvirt-e2e-lib.sh
-. "$here/libvirt-e2e-lib.sh"
-
 # the pid file the patched libvirtd writes for the helper of 'fs0' (its
 # name starts with the domain's id)
-helper_pidfile_glob() {
+helper_pidfile() {
     printf '/run/libvirt/qemu/*-%s-fs0-proxyfs.pid' "$1"
-}
-
-helper_pid() {
-    local f
-    for f in $(helper_pidfile_glob "$1"); do
-        [ -f "$f" ] && cat "$f"
-    done
-    return 0
 }
 
 # no helper process of domain $1's share and no pid file
 no_helper_left() {
     local f
-    for f in $(helper_pidfile_glob "$1"); do
+    for f in $(helper_pidfile "$1"); do
         [ -e "$f" ] && return 1
     done
     ! pgrep -f "virt-proxyfs-helper.*--path" >/dev/null
 }
 
-wait_state() {
-    # wait_state NAME STATE SECONDS
-    local st=''
-    for _ in $(seq $(($3 * 4))); do
-        st=$(virsh -c "$uri" domstate "$1" 2>/dev/null | head -n 1 || true)
-        [ "$st" = "$2" ] && return 0
-        sleep 0.25
-    done
-    return 1
-}
-
-wait_console() {
-    # wait_console FILE PATTERN SECONDS
-    for _ in $(seq $(($3 * 10))); do
-        grep -aq "$2" "$1" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
 inner() {
-    tmp=$PFS_E2E_INNER_TMP
     local quiet=$PFS_E2E_QUIET
-    state=$tmp/state
-    local host=$tmp/host
-    run=$tmp/run
-    local export=$host/export sentinel=$host/sentinel.txt
-    ctl=$run/ctl
-    mkdir -m 0755 "$state" "$host" "$export" "$run"
-    mkdir -m 0700 "$ctl"
-    chown "$qemu_user:" "$ctl"
-
-    private_dirs bind /etc/libvirt /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt
-    private_libvirt_qemu
-    cat > /etc/libvirt/qemu.conf <<EOF
-user = "$qemu_user"
-group = "$qemu_user"
-security_driver = "none"
-stdio_handler = "file"
-namespaces = [ ]
-cgroup_controllers = [ ]
-remember_owner = 0
-proxyfs_helper = "$helper"
-EOF
+    inner_dirs
+    private_libvirt
+    libvirt_qemu_conf "proxyfs_helper = \"$helper\""
 
     prepare_world
 
@@ -209,12 +107,8 @@ EOF
         chown "$qemu_user:" "$run/console-$d.log"
     done
 
-    local t ok=1 out
-    t=$(now)
-    start_libvirtd && ok=0
-    check "the patched libvirtd starts ($(since "$t") s)" $ok \
-        "$(tail -n 5 "$state/libvirtd.log" 2>/dev/null)"
-    [ $ok = 0 ] || return 1
+    check_libvirtd_start "the patched libvirtd starts" || return 1
+    local ok out
 
     # plain virsh define, and the driver survives in the stored domain
     ok=0
@@ -232,13 +126,9 @@ EOF
     grep -q -- "-fsdev proxy,id=fsdev-fs0,sock_fd=-1 " <<< "$out" || ok=1
     check "virsh domxml-to-native: -fsdev proxy,id=fsdev-fs0,sock_fd=-1" $ok "$out"
 
-    "$python" "$here/libvirt-e2e-watch.py" ${quiet:+--quiet} \
-        --ctl "$ctl" --export "$export" --sentinel "$sentinel" \
-        --console "$run/console-$name.log" \
-        --qemu-pidfile "/run/libvirt/qemu/$name.pid" \
-        --helper-pidfile "$(helper_pidfile_glob "$name")" \
-        --stop-file "$run/stop" --summary "$run/summary.json" &
-    local watcher=$!
+    local watcher
+    # shellcheck disable=SC2119 # no options: no socket in a socketpair
+    start_watcher
 
     local t_start start_s
     t_start=$(now)
@@ -250,45 +140,17 @@ EOF
 
     local console=$run/console-$name.log
     if [ $ok = 0 ]; then
-        local hpid1='' hpid2='' rst=1 rstate=''
-        wait_console "$console" 'PFS-INFO section-root' 60 || true
-        t=$(now)
-        hpid1=$(helper_pid "$name")
-        if stop_libvirtd && start_libvirtd; then
-            rstate=$(virsh -c "$uri" domstate "$name" 2>&1 | head -n 1 || true)
-            hpid2=$(helper_pid "$name")
-            if [ "$rstate" = running ] && [ -n "$hpid1" ] && [ "$hpid1" = "$hpid2" ] &&
-                kill -0 "$hpid1" 2>/dev/null; then
-                rst=0
-            fi
-        fi
-        check "libvirtd restarted while the guest ran ($(since "$t") s): domain running, helper $hpid1 still tracked" \
-            $rst "domain state '$rstate', helper pid before '$hpid1', after '$hpid2'" \
-            "$(tail -n 5 "$state/libvirtd.log")"
+        check_libvirtd_restart "still tracked"
     fi
 
-    local st='' wall
-    if [ $ok = 0 ] && wait_state "$name" "shut off" "$timeout"; then
-        st="shut off"
-    fi
-    wall=$(since "$t_start")
-    if [ $ok = 0 ] && [ "$st" != "shut off" ]; then
-        virsh -c "$uri" destroy "$name" >/dev/null 2>&1 || true
-    fi
-    touch "$run/stop"
-    wait "$watcher" || true
+    local st wall
+    wait_guest $ok "$t_start"
 
     check_guest_run fileops "$st" "$wall"
 
     check_guest_effects no
 
-    local hlog=/var/log/libvirt/qemu/$name-fs0-proxyfs.log requests
-    requests=$(sed -n 's/.*client disconnected after \([0-9]*\) requests.*/\1/p' "$hlog" 2>/dev/null | tail -n 1 || true)
-    ok=0
-    grep -q "serving '" "$hlog" 2>/dev/null || ok=1
-    [ "${requests:-0}" -gt 0 ] || ok=1
-    check "the helper logged to $hlog, served ${requests:-0} requests and exited when QEMU did" $ok \
-        "$(tail -n 5 "$hlog" 2>/dev/null)"
+    check_helper_served "/var/log/libvirt/qemu/$name-fs0-proxyfs.log" yes
 
     ok=1
     for _ in $(seq 100); do
@@ -379,21 +241,14 @@ EOF
     out=$(virsh -c "$uri" define "$run/$badname.xml" 2>&1) || ok=1
     local err=
     if [ $ok = 0 ]; then
-        if err=$(virsh -c "$uri" start "$badname" 2>&1); then
-            ok=1
-        fi
-        case $err in
-            *"filesystem 'share' failed to start"*"$host/no-such-dir"*) ;;
-            *) ok=1 ;;
-        esac
-        [ "$(virsh -c "$uri" domstate "$badname" 2>&1 | head -n 1)" = "shut off" ] || ok=1
+        start_fails "$badname" "*filesystem 'share' failed to start*$host/no-such-dir*" || ok=1
     fi
     no_helper_left "$badname" || ok=1
     check "a share without source: virsh start fails with the helper's reason, nothing left" $ok \
         "$out" "virsh start: $err" "$(pgrep -af virt-proxyfs-helper)"
     say "virsh start of $badname said: $err"
 
-    check_libvirtd_stopped libvirt-native-e2e.sh
+    check_libvirtd_stopped
 
     say "virsh start ${start_s} s; start to shut off ${wall} s"
     [ "$failures" = 0 ]

@@ -2,9 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Run the e2e guest through the QEMU driver: 'virt-proxyfs start'.
 
-Writes a domain XML (kernel boot of the kit, a proxy share of EXPORT, a
-'squash' control share, the serial console to a file) and a driver
-configuration, runs 'virt-proxyfs start' in the foreground, answers the
+Writes a domain XML (pfs-e2e-domain.py's, with the control share) and a
+driver configuration, runs 'virt-proxyfs start' in the foreground, answers the
 guest's swap requests meanwhile (the Agent of pfs-e2e-launch.py), records
 the identities of QEMU and of the helper while they run, and writes a
 JSON summary in the format try-boot.sh checks. Exits 0 when the driver
@@ -19,63 +18,26 @@ import subprocess
 import sys
 import threading
 import time
-from xml.sax.saxutils import escape, quoteattr
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-_spec = importlib.util.spec_from_file_location(
-    "pfs_e2e_launch", os.path.join(HERE, "pfs-e2e-launch.py"))
-launch = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(launch)
+
+
+def _load(name, path):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(HERE, path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+launch = _load("pfs_e2e_launch", "pfs-e2e-launch.py")
+domain = _load("pfs_e2e_domain", "pfs-e2e-domain.py")
 
 NAME = "pfs-e2e"
-STATUS_KEYS = ("Uid", "Gid", "Groups", "CapInh", "CapPrm", "CapEff", "CapBnd",
-               "CapAmb", "NoNewPrivs", "Seccomp", "Threads")
 
 
 def log(msg):
     sys.stdout.write("driver: %s\n" % msg)
     sys.stdout.flush()
-
-
-def domain_xml(args):
-    share_opts = "<readonly/>" if args.readonly else ""
-    return """<domain type='qemu'>
-  <name>{name}</name>
-  <memory unit='MiB'>256</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>{kernel}</kernel>
-    <initrd>{initrd}</initrd>
-    <cmdline>{append}</cmdline>
-  </os>
-  <features>
-    <acpi/>
-  </features>
-  <on_poweroff>destroy</on_poweroff>
-  <on_reboot>destroy</on_reboot>
-  <devices>
-    <emulator>{qemu}</emulator>
-    <filesystem type='mount' accessmode='passthrough'>
-      <driver type='proxy'/>
-      <source dir={export}/>
-      <target dir='share'/>
-      {share_opts}
-    </filesystem>
-    <filesystem type='mount' accessmode='squash'>
-      <source dir={ctl}/>
-      <target dir='ctl'/>
-    </filesystem>
-    <serial type='file'>
-      <source path={console}/>
-    </serial>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-""".format(name=NAME, kernel=escape(args.kernel), initrd=escape(args.initrd),
-           append=escape(args.append), qemu=escape(args.qemu),
-           export=quoteattr(args.export), ctl=quoteattr(args.ctl),
-           console=quoteattr(args.console), share_opts=share_opts)
 
 
 def config(args, rundir):
@@ -143,9 +105,11 @@ class Watcher(threading.Thread):
             # process still setting up (or a wrapper about to exec it).
             if os.path.exists(self.console) and os.path.getsize(self.console) > 0:
                 if not self.helper_status and self.pid("fs0.pid"):
-                    self.helper_status = launch.proc_status(self.pid("fs0.pid"), STATUS_KEYS)
+                    self.helper_status = launch.proc_status(self.pid("fs0.pid"),
+                                                            launch.STATUS_KEYS)
                 if not self.qemu_status and self.pid("qemu.pid"):
-                    self.qemu_status = launch.proc_status(self.pid("qemu.pid"), STATUS_KEYS)
+                    self.qemu_status = launch.proc_status(self.pid("qemu.pid"),
+                                                          launch.STATUS_KEYS)
             offset = self.show(offset)
             time.sleep(0.05)
         self.show(offset)
@@ -166,7 +130,7 @@ def main(argv):
     p.add_argument("--kernel", required=True)
     p.add_argument("--initrd", required=True)
     p.add_argument("--append", required=True)
-    p.add_argument("--qemu", default="/usr/bin/qemu-system-x86_64")
+    p.add_argument("--qemu", default=domain.QEMU)
     p.add_argument("--qemu-user", required=True)
     p.add_argument("--rundir", required=True, help="for the driver's state, logs, XML")
     p.add_argument("--console", required=True)
@@ -185,7 +149,9 @@ def main(argv):
     xml = os.path.join(args.rundir, "domain.xml")
     conf = os.path.join(args.rundir, "qemu.conf")
     with open(xml, "w", encoding="utf-8") as f:
-        f.write(domain_xml(args))
+        f.write(domain.domain_xml(NAME, args.kernel, args.initrd, args.append,
+                                  args.export, args.console, ctl=args.ctl,
+                                  readonly=args.readonly, qemu=args.qemu))
     with open(conf, "w", encoding="utf-8") as f:
         f.write(config(args, args.rundir))
     # QEMU, unprivileged, writes the console file itself

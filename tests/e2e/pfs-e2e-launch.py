@@ -28,6 +28,12 @@ import threading
 import time
 
 
+# the fields of /proc/PID/status the tests record of the helper (and,
+# through the driver and libvirt, of QEMU)
+STATUS_KEYS = ("Uid", "Gid", "Groups", "CapInh", "CapPrm", "CapEff", "CapBnd",
+               "CapAmb", "NoNewPrivs", "Seccomp", "Threads")
+
+
 def log(msg):
     sys.stdout.write("launch: %s\n" % msg)
     sys.stdout.flush()
@@ -290,10 +296,7 @@ def run(args, summary):
                 summary["error"] = "helper did not start: " + reason
                 log(summary["error"])
                 return
-            summary["helper_status"] = proc_status(
-                procs["helper"].pid,
-                ("Uid", "Gid", "Groups", "CapInh", "CapPrm", "CapEff", "CapBnd",
-                 "CapAmb", "NoNewPrivs", "Seccomp", "Threads"))
+            summary["helper_status"] = proc_status(procs["helper"].pid, STATUS_KEYS)
             log("helper ready (pid %d) in %.2f s" % (procs["helper"].pid,
                                                      summary["helper_ready_s"]))
             fsdev = "proxy,id=fsdev0,sock_fd=%d" % qemu_sock.fileno()

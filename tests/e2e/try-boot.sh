@@ -46,10 +46,10 @@ suite=${PFS_E2E_SUITE:-fileops}
 mountopts=${PFS_E2E_MOUNTOPTS:-}
 kill_helper=
 
-say() { printf 'try-boot: %s\n' "$*"; }
+e2e_name=try-boot
+# shellcheck source=e2e-lib.sh
+. "$here/e2e-lib.sh"
 die() { printf 'try-boot: error: %s\n' "$*" >&2; exit 1; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 
 while [ $# -gt 0 ]; do
     case $1 in
@@ -100,29 +100,9 @@ build_s=$(since "$t")
 # shellcheck source=/dev/null
 . "$outdir/kit.env"
 
-tmp=
-launcher=
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM HUP
-    if [ -n "$launcher" ] && kill -0 "$launcher" 2>/dev/null; then
-        # the launcher stops QEMU and the helper on SIGTERM
-        kill -TERM "$launcher" 2>/dev/null || true
-        wait "$launcher" 2>/dev/null || true
-    fi
-    if [ -n "$tmp" ] && [ -d "$tmp" ]; then
-        if [ "$keep" = 1 ]; then
-            say "kept $tmp"
-        else
-            rm -rf "$tmp"
-        fi
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+# the launcher, our child, stops QEMU and the helper on SIGTERM
+child_signal=TERM
+cleanup_on_exit
 
 failures=0
 fail() { say "FAIL: $*"; run_failed=1; }
@@ -138,24 +118,8 @@ one_run() {
     mkdir -m 0700 "$ctl"
     chown "$qemu_user:" "$ctl"
 
-    # the sentinel: what the guest must never read, with a fresh secret
-    local token
-    token=PFS-SENTINEL-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
-    printf '%s host secret\n' "$token" > "$sentinel"
-    chmod 0644 "$sentinel"
-    local before
-    before=$(stat -c '%F %a %u %g %s %Y' "$sentinel"; sha256sum < "$sentinel")
-    # decoys where a helper that resolves inside the export would land
-    printf 'PFS-DECOY relative\n' > "$export/sentinel.txt"
-    mkdir -p "$export$host"
-    printf 'PFS-DECOY absolute\n' > "$export$sentinel"
-    # symlinks out of the export, planted by the host
-    mkdir "$export/hostlinks"
-    ln -s "$sentinel" "$export/hostlinks/abs"
-    ln -s ../../sentinel.txt "$export/hostlinks/rel"
-    ln -s "$host" "$export/hostlinks/dir"
-    printf 'sentinel_path=%s\nagent=1\n' "$sentinel" > "$ctl/params"
-    chown "$qemu_user:" "$ctl/params"
+    local token before
+    prepare_world
 
     say "run $n: booting (export $export)"
     local append="$PFS_E2E_APPEND pfs.mounts=share:/mnt/share${mountopts:+:$mountopts},ctl:/mnt/ctl pfs.suite=$suite"
@@ -183,9 +147,9 @@ one_run() {
         --qemu-log "$run/qemu.log" --summary "$run/summary.json" \
         --timeout "$timeout" --agent "$sentinel" &
     fi
-    launcher=$!
-    wait "$launcher" || rc=$?
-    launcher=
+    child=$!
+    wait "$child" || rc=$?
+    child=
     [ $rc -eq 0 ] || fail "the launcher reports a failure (status $rc)"
 
     # the guest's own verdict
@@ -289,12 +253,7 @@ EOF
     fi
     timings+=("$wall")
 
-    if [ "$keep" = 1 ]; then
-        say "kept $tmp"
-    else
-        rm -rf "$tmp"
-    fi
-    tmp=
+    remove_tmp
 }
 
 timings=()

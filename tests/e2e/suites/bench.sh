@@ -45,11 +45,7 @@ if [ -n "$where" ]; then
     S=$where
     mkdir -p "$S" || exit 1
 else
-    S=${PFS_MNT_share:-/mnt/share}
-    if ! grep -q " $S 9p " /proc/mounts; then
-        pfs_fail bench.mounted "the share is not mounted on $S"
-        exit 1
-    fi
+    pfs_share bench.mounted || exit 1
 fi
 # checked before any arithmetic: a bad number would end ash
 for v in "$files" "${dirs:-1}" "$mib"; do

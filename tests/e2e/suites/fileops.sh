@@ -20,17 +20,8 @@
 # Careful: in this shell, a failed redirection on a special built-in such
 # as ':' or 'exec' ends the suite; use 'true > FILE', or a child shell.
 
-S=${PFS_MNT_share:-/mnt/share}
-if ! grep -q " $S 9p " /proc/mounts; then
-    pfs_fail setup "the share is not mounted on $S"
-    exit 1
-fi
-if [ -n "${PFS_CTL:-}" ]; then
-    PFS_MANIFEST=$PFS_CTL/manifest.txt
-else
-    PFS_MANIFEST=$S/pfs-e2e-manifest.txt
-fi
-true > "$PFS_MANIFEST" || exit 1
+pfs_share setup || exit 1
+pfs_manifest_start || exit 1
 export PFS_MANIFEST
 
 umask 022

@@ -10,8 +10,7 @@
 . /suites/lib/pfs.sh
 
 S=${PFS_MNT_share:-/mnt/share}
-true > "$PFS_CTL/manifest.txt" || exit 1
-PFS_MANIFEST=$PFS_CTL/manifest.txt
+pfs_manifest_start || exit 1
 
 pfs_expected before 'written before\n'
 pfs_expect helperdeath.write ok cp "$PFS_EXP" "$S/before.txt" || exit 1

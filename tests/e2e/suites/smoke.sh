@@ -8,17 +8,8 @@
 
 . /suites/lib/pfs.sh
 
-S=${PFS_MNT_share:-/mnt/share}
-if ! grep -q " $S 9p " /proc/mounts; then
-    pfs_fail smoke.mounted "the share is not mounted on $S"
-    exit 1
-fi
-if [ -n "${PFS_CTL:-}" ]; then
-    PFS_MANIFEST=$PFS_CTL/manifest.txt
-else
-    PFS_MANIFEST=$S/pfs-e2e-manifest.txt
-fi
-true > "$PFS_MANIFEST" || exit 1
+pfs_share smoke.mounted || exit 1
+pfs_manifest_start || exit 1
 
 umask 022
 T=$S/smoke

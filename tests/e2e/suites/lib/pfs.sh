@@ -179,6 +179,26 @@ pfs_expect_stat() {
     fi
 }
 
+pfs_share() {
+    # pfs_share NAME: the 'share' mount in S; a failed result NAME, and
+    # status 1, when no 9p file system is mounted there
+    S=${PFS_MNT_share:-/mnt/share}
+    grep -q " $S 9p " /proc/mounts && return 0
+    pfs_fail "$1" "the share is not mounted on $S"
+    return 1
+}
+
+pfs_manifest_start() {
+    # pfs_manifest_start: PFS_MANIFEST, emptied; in the control share, or
+    # at the root of the share ($S) without one
+    if [ -n "${PFS_CTL:-}" ]; then
+        PFS_MANIFEST=$PFS_CTL/manifest.txt
+    else
+        PFS_MANIFEST=$S/pfs-e2e-manifest.txt
+    fi
+    true > "$PFS_MANIFEST"
+}
+
 pfs_manifest() {
     # pfs_manifest KIND PATH KEY=VALUE...
     echo "$*" >> "$PFS_MANIFEST"
