@@ -106,8 +106,10 @@ kit_s=$(since "$t" 1)
 # shellcheck source=/dev/null
 . "$outdir/kit.env"
 
-# on the way out, our child (timeout, running QEMU) is killed outright
-child_signal=KILL
+# on the way out, our child (timeout, running QEMU) gets the default
+# SIGTERM, which timeout passes on to QEMU (and follows with SIGKILL
+# after -k 5): a SIGKILL would end timeout alone and leave QEMU to end,
+# or not, on its own
 cleanup_on_exit
 
 tmp=$(mktemp -d /tmp/pfs-guest-tests.XXXXXX)
