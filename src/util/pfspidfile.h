@@ -4,7 +4,7 @@
  *
  * A pid file names the process that runs something. It lives in a
  * directory that only root can write to (the driver's state directories,
- * checked by qemuProcessOpenPrivateDir(); the hook's run directory): it
+ * checked by pfsDirOpenPrivate(), as is the hook's run directory): it
  * is written beside its name and renamed over it, so that a reader never
  * sees half a pid, and read without following a symlink. What it holds
  * is only a claim: the pid may have been recycled since.
